@@ -1,0 +1,53 @@
+"""The `kiosk` command.
+
+Subcommands live in `kiosk/commands/*.py`; each module has
+``register(subparsers)`` that adds its parsers and sets ``func`` to a handler
+``handler(args) -> int``. Errors are one clear line and a non-zero exit, never a
+traceback: configuration problems exit 2, other kiosk errors exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from kiosk import __version__
+from kiosk.errors import ConfigError, KioskError
+
+# Each entry is a module in kiosk.commands with a register(subparsers) function.
+COMMAND_MODULES = ["basics", "demo"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="crib-kiosk: tool crib, gate and "
+                                     "returns station")
+    parser.add_argument("--version", action="version", version=f"crib-kiosk {__version__}")
+    parser.add_argument("--config", help="configuration file (default: $KIOSK_CONFIG, then "
+                        "/etc/crib-kiosk/kiosk.toml)")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"kiosk.commands.{name}").register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 2
+    except KioskError as exc:
+        print(f"kiosk: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,20 @@
+"""Untrusted text (barcodes, names from CSV or HQ) shown safely.
+
+Control characters never reach a terminal: C0 (except none), DEL and C1 are
+replaced by a visible ``\\xNN`` form, so an ESC sequence in a barcode is shown,
+not executed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def visible(text: str, limit: int | None = None) -> str:
+    """Text with every control character made visible, optionally shortened."""
+    shown = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    if limit is not None and len(shown) > limit:
+        shown = shown[: max(limit - 1, 0)] + "…"
+    return shown
