@@ -157,6 +157,8 @@ class EscposPrinter:
         if getattr(exc, "errno", None) == 13 or "Access denied" in str(exc):
             return PrinterOffline(f"no permission to use the printer ({where}); install the "
                                   "udev rule from docs/printing.md")
+        if type(exc).__name__ == "NoBackendError":
+            return PrinterOffline("USB printing needs libusb: install the libusb-1.0-0 package")
         if isinstance(exc, RuntimeError) and "requires" in text:
             return PrinterOffline(f"printer support for {self.connection} is not installed: "
                                   f"{text}")

@@ -5,8 +5,8 @@ side effects out of our process (ESC-02): version 3.1 calls
 `logging.basicConfig()` (a stderr handler on the root logger, which would make
 our own logging set-up a no-op and draw on the Textual screen) and creates a new
 /tmp directory per import for its capabilities pickle. We point
-ESCPOS_CAPABILITIES_PICKLE_DIR at one fixed cache folder and remove any root
-handler the import added.
+ESCPOS_CAPABILITIES_PICKLE_DIR at one fixed cache folder, stop the import's
+mkdtemp() call from creating a folder, and remove any root handler it added.
 
 Rendering uses the Dummy printer with an explicit profile and a forced code
 page: `ESC @` (init), `ESC t n` once, then only bytes of that code page.
@@ -18,6 +18,7 @@ import contextlib
 import io
 import logging
 import os
+import tempfile
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -45,11 +46,17 @@ def load_escpos() -> dict[str, ModuleType]:
     os.environ[PICKLE_DIR_ENV] = str(cache)
     root = logging.getLogger()
     before = list(root.handlers)
+    # capabilities.py evaluates `environ.get(..., mkdtemp())`: the default argument
+    # runs even when the variable is set, so a new empty /tmp folder appears on
+    # every start. It binds `mkdtemp` at import time; hand it our folder instead.
+    real_mkdtemp = tempfile.mkdtemp
+    tempfile.mkdtemp = lambda *args, **kwargs: str(cache)  # type: ignore[assignment]
     try:
         import escpos.constants
         import escpos.exceptions
         import escpos.printer
     finally:
+        tempfile.mkdtemp = real_mkdtemp
         for handler in root.handlers[:]:
             if handler not in before:
                 root.removeHandler(handler)
@@ -97,8 +104,10 @@ def select_codepage(printer: Any, codepage: str) -> None:
     """
     printer.magic.encoding = None
     try:
+        # force_encoding() itself skips this check and fails with a bare KeyError.
+        printer.magic.encoder.get_encoding_name(codepage)
         printer.charcode(codepage)
-    except ValueError as exc:
+    except (ValueError, KeyError) as exc:
         raise RenderError(f"code page {codepage} is not available in this printer profile: "
                           f"{exc}") from exc
 
