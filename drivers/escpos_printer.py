@@ -17,8 +17,8 @@ Failures raise `PrinterError` subclasses whose text is meant for the screen.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import socket
 from pathlib import Path
 from typing import Any
 
@@ -134,24 +134,23 @@ class EscposPrinter:
         constants = load_escpos()["constants"]
         try:
             reply = device.query_status(constants.RT_STATUS_PAPER)
-        except (TimeoutError, socket.timeout, OSError, AssertionError):
+        except (OSError, AssertionError):  # includes socket and USB timeouts
             return  # no status channel or no answer: unknown, not "out" (ESC-12)
         if paper_state(bytes(reply or b"")) == "out":
             raise PaperOut("printer is out of paper")
 
     @staticmethod
     def _close(device: Any) -> None:
-        try:
+        # Closing a broken link must not hide the error that broke it.
+        with contextlib.suppress(Exception):
             device.close()
-        except Exception:  # noqa: BLE001, S110 - closing a broken link must not hide the cause
-            pass
 
     def _explain(self, exc: BaseException) -> PrinterError:
         text = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         where = f"{self.connection} {self.target}".strip()
         if isinstance(exc, RenderError):
             return PrinterError(str(exc))
-        if isinstance(exc, TimeoutError | socket.timeout) or "timed out" in text.lower() \
+        if isinstance(exc, TimeoutError) or "timed out" in text.lower() \
                 or type(exc).__name__ == "USBTimeoutError":
             return PrinterTimeout(f"printer did not answer in {self.timeout_s:g} s ({where})")
         if getattr(exc, "errno", None) == 13 or "Access denied" in str(exc):

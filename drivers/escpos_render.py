@@ -86,10 +86,14 @@ def render(ops: list[dict[str, Any]], *, profile: str, codepage: str) -> bytes:
     # escpos prints notes ("Using hardware barcode renderer") to stdout, which is
     # the kiosk screen on tty1; keep them in the log instead.
     chatter = io.StringIO()
+    escpos_error = load_escpos()["exceptions"].Error
     with contextlib.redirect_stdout(chatter):
         styler = _Styler(printer)
-        for op in ops:
-            _apply(printer, styler, op, codepage)
+        try:
+            for op in ops:
+                _apply(printer, styler, op, codepage)
+        except escpos_error as exc:  # e.g. ImageWidthError: paper narrower than the job
+            raise RenderError(f"the job does not fit printer profile {profile}: {exc}") from exc
         styler.apply()
     if chatter.getvalue().strip():
         log.debug("python-escpos said: %s", chatter.getvalue().strip())
@@ -153,10 +157,13 @@ def _apply(printer: Any, styler: _Styler, op: dict[str, Any], codepage: str) -> 
         printer.text(printable(printer, op["text"], codepage) + "\n")
     elif kind == "qr":
         styler.apply(align="center")
-        native = printer.profile.supports("qrCode")
-        # Native GS ( k cannot be combined with escpos' center flag (ESC-10): align first.
-        printer.qr(op["content"], size=int(op.get("module", 6)), native=native,
-                   center=not native)
+        if printer.profile.supports("qrCode"):
+            # Native GS ( k; escpos' center flag would raise with it (ESC-10): align first.
+            printer.qr(op["content"], size=int(op.get("module", 6)), native=True)
+        else:
+            # Raster is slow on the cheap printers that need it (ESC-13): 3-dot modules
+            # (0.375 mm at 203 dpi) still scan with a 2D imager and keep jobs small.
+            _centred_image(printer, qr_image(op["content"], min(int(op.get("module", 6)), 3)))
     elif kind == "barcode":
         styler.apply(align="center")
         _barcode(printer, op)
@@ -178,7 +185,7 @@ def _barcode(printer: Any, op: dict[str, Any]) -> None:
         printer.barcode("{B" + op["data"], "CODE128", **size, pos="BELOW", font="A",
                         align_ct=False, function_type="B", check=True)
     else:
-        printer.image(code128_image(op["data"], size["width"], size["height"]), center=True)
+        _centred_image(printer, code128_image(op["data"], size["width"], size["height"]))
         printer.text(op["data"] + "\n")
 
 
@@ -200,6 +207,32 @@ def code128_image(data: str, module_dots: int, height_dots: int) -> Any:
             left = quiet + index * module_dots
             draw.rectangle((left, 0, left + module_dots - 1, height_dots - 1), fill=0)
     return image
+
+
+def qr_image(content: str, module_dots: int) -> Any:
+    """QR code as an image, for printers without GS ( k (ESC-10: small modules, level L)."""
+    import qrcode
+
+    code = qrcode.QRCode(box_size=module_dots, border=2,
+                         error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(content)
+    code.make(fit=True)
+    return code.make_image().get_image().convert("1")
+
+
+def _centred_image(printer: Any, image: Any) -> None:
+    """Raster image centred by a white left margin only.
+
+    escpos' center=True pads both sides to the full paper width, which doubles the
+    bytes sent to a slow printer; the right margin is never needed.
+    """
+    from PIL import Image
+
+    paper = printer.profile.profile_data["media"]["width"]["pixels"]
+    left = max((int(paper) - image.width) // 2, 0) if str(paper).isdigit() else 0
+    padded = Image.new("1", (image.width + left, image.height), 1)
+    padded.paste(image.convert("1"), (left, 0))
+    printer.image(padded, center=False)
 
 
 def _cut(printer: Any) -> None:

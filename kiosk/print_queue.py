@@ -74,7 +74,7 @@ class PrintQueue:
 
     def enqueue(self, store: Store, ops: list[Op], *, kind: str, title: str = "",
                 media: str = "80", reprint_of: int | None = None) -> int:
-        """Record a job (inside the caller's open transaction, or in its own) and wake the worker."""
+        """Record a job (in the caller's open transaction, or its own); wake the worker."""
         row = {"kind": kind, "title": title, "ops": json.dumps(to_primitives(ops),
                                                              ensure_ascii=False),
                "media": media, "status": "pending", "attempts": 0,

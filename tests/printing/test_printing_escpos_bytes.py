@@ -127,3 +127,21 @@ def test_style_commands_are_sent_only_when_the_style_changes(receipt):
     data = job(receipt_ops(receipt))
     assert len(re.findall(rb"\x1bE[\x00\x01]", data)) <= 2 * 12
     assert len(data) < 4096
+
+
+def test_raster_fallbacks_for_printers_without_qr_or_code128_still_scan():
+    import zxingcpp
+
+    from drivers.escpos_render import code128_image, qr_image
+
+    qr = qr_image("https://assets.example.com/a/HAM-DRL-26000127", 3)
+    bars = code128_image("HAM-DRL-26000127", 1, 60)
+    assert [r.text for r in zxingcpp.read_barcodes(qr.convert("L"))] == [
+        "https://assets.example.com/a/HAM-DRL-26000127"]
+    assert [r.text for r in zxingcpp.read_barcodes(bars.convert("L"))] == ["HAM-DRL-26000127"]
+
+
+def test_a_job_wider_than_the_paper_is_a_render_error_not_a_retry(label):
+    # An 80 mm label layout on a 58 mm printer profile: the raster barcode cannot fit.
+    with pytest.raises(RenderError, match="does not fit printer profile POS-5890"):
+        job(label_ops(label, "80"), profile="POS-5890")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+
 import pytest
 
 from drivers.escpos_printer import (
@@ -9,6 +12,7 @@ from drivers.escpos_printer import (
     PaperOut,
     PrinterError,
     PrinterOffline,
+    PrinterTimeout,
     paper_state,
     parse_usb_target,
     printer_from_config,
@@ -109,3 +113,26 @@ def test_dummy_keeps_jobs_and_writes_them_to_the_output_folder(tmp_path):
 ])
 def test_paper_status_is_decoded_and_unknown_is_not_out(reply, state):
     assert paper_state(reply) == state
+
+
+def test_a_printer_that_never_answers_times_out_within_the_configured_time():
+    # A listening socket whose backlog is full and which never accepts: the next
+    # connect gets no answer at all, like a powered-down printer behind a switch.
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    waiting = []
+    try:
+        for _ in range(2):
+            client = socket.socket()
+            client.settimeout(0.2)
+            with contextlib.suppress(TimeoutError):
+                client.connect(("127.0.0.1", port))
+            waiting.append(client)
+        with pytest.raises(PrinterTimeout, match="did not answer in 0.5 s"):
+            EscposPrinter("network", f"127.0.0.1:{port}", timeout_s=0.5).send(b"x")
+    finally:
+        for client in waiting:
+            client.close()
+        server.close()
