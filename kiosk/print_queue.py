@@ -26,7 +26,8 @@ from typing import Any, Protocol
 
 from kiosk.clock import iso
 from kiosk.errors import NotFound
-from kiosk.printdoc import Op, to_primitives
+from kiosk.printdoc import MEDIA, Media, Op, to_primitives
+from kiosk.receipt import Label, Receipt, label_ops, receipt_ops
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -59,8 +60,11 @@ def notice_text(kind: str, printed: bool, reason: str = "") -> str:
 class PrintQueue:
     def __init__(self, store: Store, printer: JobPrinter, *, max_attempts: int = 5,
                  backoff_s: Sequence[float] = BACKOFF_S,
-                 on_notice: Callable[[PrintNotice], None] | None = None) -> None:
+                 on_notice: Callable[[PrintNotice], None] | None = None,
+                 media: Media | None = None, codepage: str = "CP858") -> None:
         self._store = store
+        self.media = media or MEDIA["80"]
+        self.codepage = codepage
         self._printer = printer
         self.max_attempts = max_attempts
         self._backoff = tuple(backoff_s)
@@ -90,6 +94,16 @@ class PrintQueue:
                 job_id = store.db.execute(sql, row).lastrowid
         self._wake.set()
         return int(job_id)
+
+    def enqueue_receipt(self, store: Store, receipt: Receipt) -> int:
+        """Lay out and queue a receipt the station handed over after its commit."""
+        return self.enqueue(store, receipt_ops(receipt, self.media, self.codepage),
+                            kind=receipt.kind, title=receipt.employee_no,
+                            media=self.media.name)
+
+    def enqueue_label(self, store: Store, label: Label) -> int:
+        return self.enqueue(store, label_ops(label, self.media, self.codepage), kind="label",
+                            title=label.number, media=self.media.name)
 
     def reprint(self, store: Store, job_id: int) -> int:
         """Queue the same job again (attendant mode); the old row keeps its history."""

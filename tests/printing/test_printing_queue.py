@@ -192,3 +192,22 @@ def test_a_broken_notice_listener_does_not_stop_printing(store, receipt):
     ("checkout", "receipt not printed: paper out"), ("label", "label not printed: paper out")])
 def test_notice_text_names_what_was_not_printed(kind, text):
     assert notice_text(kind, False, "paper out") == text
+
+
+def test_receipts_and_labels_are_laid_out_for_the_configured_paper(store, receipt, label,
+                                                                    notices):
+    from kiosk.printdoc import MEDIA
+
+    printer = EscposPrinter("dummy")
+    queue = make_queue(store, printer, notices, media=MEDIA["58"], codepage="CP437")
+    try:
+        receipt_id = queue.enqueue_receipt(store, receipt)
+        label_id = queue.enqueue_label(store, label)
+        notices.wait_for(2)
+    finally:
+        queue.stop()
+    rows = {r["id"]: r for r in store.all("SELECT id, kind, title, media, ops FROM print_jobs")}
+    assert (rows[receipt_id]["kind"], rows[receipt_id]["title"]) == ("checkout", "E1001")
+    assert (rows[label_id]["kind"], rows[label_id]["title"]) == ("label", "HAM-DRL-26000127")
+    assert {r["media"] for r in rows.values()} == {"58"}
+    assert "3,50" not in rows[label_id]["ops"] and "EUR" in rows[label_id]["ops"]  # CP437 has no €
