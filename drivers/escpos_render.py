@@ -23,6 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from anyascii import anyascii
+
 log = logging.getLogger(__name__)
 
 PICKLE_DIR_ENV = "ESCPOS_CAPABILITIES_PICKLE_DIR"
@@ -126,8 +128,6 @@ def printable(printer: Any, text: str, codepage: str) -> str:
         elif encoder.can_encode(codepage, char):
             out.append(char)
         else:
-            from anyascii import anyascii
-
             out.append(anyascii(char) or "?")
     return "".join(out)
 

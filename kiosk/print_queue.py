@@ -22,11 +22,13 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.clock import iso
 from kiosk.errors import NotFound
-from kiosk.printdoc import MEDIA, Media, Op, to_primitives
+from kiosk.preview import save_preview
+from kiosk.printdoc import MEDIA, Media, Op, from_primitives, to_primitives
 from kiosk.receipt import Label, Receipt, label_ops, receipt_ops
 from kiosk.store import Store
 
@@ -61,10 +63,12 @@ class PrintQueue:
     def __init__(self, store: Store, printer: JobPrinter, *, max_attempts: int = 5,
                  backoff_s: Sequence[float] = BACKOFF_S,
                  on_notice: Callable[[PrintNotice], None] | None = None,
-                 media: Media | None = None, codepage: str = "CP858") -> None:
+                 media: Media | None = None, codepage: str = "CP858",
+                 preview_dir: Path | None = None) -> None:
         self._store = store
         self.media = media or MEDIA["80"]
         self.codepage = codepage
+        self.preview_dir = preview_dir  # demo mode: a PNG of every printed job
         self._printer = printer
         self.max_attempts = max_attempts
         self._backoff = tuple(backoff_s)
@@ -142,7 +146,11 @@ class PrintQueue:
         try:
             while not self._stopping.is_set():
                 self._wake.clear()
-                wait = self.run_due(db)
+                try:
+                    wait = self.run_due(db)
+                except Exception:  # e.g. the disk is full: keep the worker alive, try later
+                    log.exception("print queue could not read or update its jobs")
+                    wait = self._backoff[0] if self._backoff else 5.0
                 if not self._stopping.is_set():
                     self._wake.wait(wait)
         finally:
@@ -180,7 +188,17 @@ class PrintQueue:
             db.db.execute("UPDATE print_jobs SET status = 'printed', attempts = ?, error = NULL, "
                           "printed_at = ?, updated_at = ? WHERE id = ?",
                           [attempts, now, now, job["id"]])
+        if self.preview_dir is not None:
+            self._save_preview(job)
         self._tell(PrintNotice(job["id"], job["kind"], True, notice_text(job["kind"], True)))
+
+    def _save_preview(self, job: dict[str, Any]) -> None:
+        try:
+            save_preview(from_primitives(json.loads(job["ops"])),
+                         Path(self.preview_dir) / f"job-{job['id']}.png",
+                         MEDIA.get(job["media"] or "", self.media))
+        except Exception:  # a preview is a convenience; the job is printed
+            log.exception("could not save the preview of print job %s", job["id"])
 
     def _failed(self, db: Store, job: dict[str, Any], attempts: int, reason: str,
                 permanent: bool) -> None:

@@ -211,3 +211,18 @@ def test_receipts_and_labels_are_laid_out_for_the_configured_paper(store, receip
     assert (rows[label_id]["kind"], rows[label_id]["title"]) == ("label", "HAM-DRL-26000127")
     assert {r["media"] for r in rows.values()} == {"58"}
     assert "3,50" not in rows[label_id]["ops"] and "EUR" in rows[label_id]["ops"]  # CP437 has no €
+
+
+def test_demo_mode_saves_a_preview_of_every_printed_job(store, label, notices, tmp_path):
+    import zxingcpp
+    from PIL import Image
+
+    queue = make_queue(store, EscposPrinter("dummy"), notices, preview_dir=tmp_path / "pv")
+    try:
+        job_id = queue.enqueue_label(store, label)
+        notices.wait_for(1)
+    finally:
+        queue.stop()
+    with Image.open(tmp_path / "pv" / f"job-{job_id}.png") as image:
+        texts = {r.format.name: r.text for r in zxingcpp.read_barcodes(image)}
+    assert texts["Code128"] == "HAM-DRL-26000127"
