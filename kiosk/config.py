@@ -92,6 +92,15 @@ class PrinterSection:
                            maximum=120)
     output_dir: str = opt("", "Where the file/dummy printer saves jobs; empty means "
                               "<data_dir>/prints.")
+    media: str = opt("roll", "Paper: a receipt roll (cut after each job) or die-cut label "
+                             "stock (no cut).", choices=("roll", "label"))
+    usb_in_ep: int = opt(0x82, "USB IN endpoint (from `lsusb -v`).", minimum=0x81, maximum=0x8F)
+    usb_out_ep: int = opt(0x01, "USB OUT endpoint (from `lsusb -v`).", minimum=0x01,
+                          maximum=0x0F)
+    check_status: bool = opt(True, "Ask the printer for paper status before each job "
+                                   "(usb, network, serial).")
+    max_attempts: int = opt(5, "Tries per print job before it waits for a reprint.", minimum=1,
+                            maximum=50)
 
 
 @dataclass(frozen=True)

@@ -75,3 +75,16 @@ def _events(db: Database) -> None:
                         foreign_keys=[("event_id", "events", "id")])
     db["outbox"].create_index(["seq"])
     db["counters"].create({"scope": str, "value": int}, pk="scope", not_null={"value"})
+
+
+@migrations(name="0030_print_jobs")
+def _print_jobs(db: Database) -> None:
+    # Receipts and labels waiting for, or done by, the printer. `ops` is the job as
+    # JSON print operations, so a reprint produces the same bytes.
+    db["print_jobs"].create({
+        "id": int, "kind": str, "title": str, "ops": str, "media": str, "status": str,
+        "attempts": int, "error": str, "created_at": str, "updated_at": str,
+        "next_attempt_at": str, "printed_at": str, "reprint_of": int,
+    }, pk="id", not_null={"kind", "ops", "status", "created_at"},
+        defaults={"status": "pending", "attempts": 0})
+    db["print_jobs"].create_index(["status", "next_attempt_at"])

@@ -1,0 +1,1 @@
+"""Device adapters: one small module per device; they never import `kiosk`."""

@@ -1,0 +1,1 @@
+"""Tests for receipts, labels, the ESC/POS driver and the print queue."""
