@@ -54,9 +54,10 @@ def plan_import(store: Store, kind: str, path: Path, fmt: str = "ours", *,
     table = read_table(Path(path))
     plan = Plan(kind, table, layout, Refs(store), notes=list(table.notes),
                 errors=list(table.problems))
+    structural = len(plan.errors)
     present = _check_headers(plan)
-    if plan.errors and not table.records:
-        return plan
+    if len(plan.errors) > structural:
+        return plan  # without the key column no row can be matched
     prefer = dates or ("mdy" if fmt == "snipeit" else "dmy")
     date_formats = csv_rows.choose_date_formats(plan, present, prefer)
     seen: dict[str, int] = {}

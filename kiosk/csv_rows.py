@@ -78,7 +78,8 @@ def _value(kind: str, required: bool, text: str, fmt: dates.DateFormat | None) -
     if kind == "date":
         day = dates.parse_with_or_none(fmt, text) if fmt else None
         if day is None:
-            raise CellProblem(dates.why_not_a_date(text) if fmt is None else
+            raise CellProblem(dates.why_not_a_date(text) if fmt is None or
+                              dates.is_serial(text) else
                               f"{text!r} does not fit {fmt.label}, the format of the other "
                               "dates in this column")
         return day.isoformat()

@@ -59,9 +59,14 @@ def _try(fmt: DateFormat, text: str) -> dt.date | None:
         return None
 
 
+def is_serial(text: str) -> bool:
+    """A spreadsheet's day count (45000 = 2023-03-15) where a date should be."""
+    return bool(_SERIAL.match(text.strip()))
+
+
 def why_not_a_date(text: str) -> str:
     """Plain words for a value that fits no known date format."""
-    if _SERIAL.match(text.strip()):
+    if is_serial(text):
         return (f"{text!r} looks like a spreadsheet date serial number; format the column "
                 "as a date before exporting")
     return (f"{text!r} is not a date in a known format (e.g. 2024-03-18, 18.03.2024, "
