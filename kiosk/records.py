@@ -29,7 +29,7 @@ def add_asset(store: Store, scheme: Scheme, *, name: str, category: str, locatio
         if location and not store.one("SELECT 1 FROM locations WHERE code = ?", [location]):
             raise NotFound(f"unknown location {location!r}; add it first or import locations")
         if number is None:
-            number = _next_free_number(store, scheme, category=category, location=location,
+            number = next_number(store, scheme, category=category, location=location,
                                        department=department, reserved_block=reserved_block)
         else:
             number = number.strip()
@@ -46,9 +46,12 @@ def add_asset(store: Store, scheme: Scheme, *, name: str, category: str, locatio
     return number
 
 
-def _next_free_number(store: Store, scheme: Scheme, *, category: str, location: str,
-                      department: str, reserved_block: list[int] | None) -> str:
-    """Allocate until the number is free: an imported old label may already use one."""
+def next_number(store: Store, scheme: Scheme, *, category: str = "", location: str = "",
+                department: str = "", reserved_block: list[int] | None = None) -> str:
+    """The next free number of the scheme; call inside `store.transaction()`.
+
+    Allocation skips numbers already in use: an imported old label may hold one.
+    """
     values = token_values(site=store.identity.site, kiosk=store.identity.kiosk,
                           category=category, location=location, department=department,
                           today=store.clock.now().date())
