@@ -106,7 +106,7 @@ def get_asset(store: Store, number: str) -> dict[str, Any]:
         row = store.one("SELECT a.* FROM aliases al JOIN assets a ON a.number = al.asset_number "
                         "WHERE al.alias = ?", [typed])
     if row is None:
-        raise NotFound(f"no asset {visible(typed)!r}")
+        raise NotFound(f"no asset '{visible(typed)}'")
     return row
 
 
