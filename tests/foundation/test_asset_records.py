@@ -82,3 +82,17 @@ def test_cli_asset_show_prints_book_value_and_documents(config_file, tmp_path, c
     assert "book value" in out and "straight-line over 5 years from 2020-01-01" in out
     assert "document" in out and "invoice: invoice.pdf (application/pdf, 16 bytes" in out
 
+
+
+def test_store_bench_runs_and_prints_its_figures():
+    """The bench must keep working; its figures are read by people, not asserted."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[2] / "bench" / "store.py"
+    result = subprocess.run([sys.executable, str(script), "--assets", "300", "--events", "2000",
+                             "--samples", "200"], capture_output=True, text=True, check=True)
+    for line in ("built 300 assets and 2,000 events", "numbers/s", "lookup by number",
+                 "checkout transaction + commit", "events after the run: 2,200"):
+        assert line in result.stdout
