@@ -17,6 +17,7 @@ from anyascii import anyascii
 from kiosk.store import Store
 
 TABLES = {"category": "categories", "location": "locations"}
+CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,15}", re.ASCII)  # what numbering schemes can carry
 
 
 @dataclass
@@ -38,9 +39,12 @@ class Refs:
     def resolve(self, entity: str, value: str, by: str, line: int) -> str:
         """Code for `value` (a code or a name, per `by`), planning a new entry if unknown."""
         found = self.find(entity, value, by)
+        if found is None and by == "code":
+            found = self.find(entity, value, "name")  # people write names where codes go
         if found is not None:
             return found
-        code = value if by == "code" else self.make_code(entity, value)
+        code_like = by == "code" and CODE.fullmatch(value) and not self.code_taken(entity, value)
+        code = value if code_like else self.make_code(entity, value)
         self.created.append(NewRef(entity, code, value, line))
         return code
 

@@ -95,7 +95,8 @@ class Scheme:
             elif part.token == "check":
                 pattern += "[0-9]" if self.check == "damm" else "[0-9A-Z]"
             else:
-                pattern += "[A-Z0-9]+"
+                # Codes may contain - and _ (location "VAN-3"); lazy so literals still split.
+                pattern += "[A-Z0-9][A-Z0-9_-]*?"
         # ASCII: \d must not accept Arabic-Indic or full-width digits from a scanner.
         return re.compile(pattern, re.ASCII)
 

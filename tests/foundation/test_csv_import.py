@@ -217,3 +217,15 @@ def test_locations_upsert_by_name_and_refuse_a_code_change(store, tmp_path):
     plan = import_file(store, "locations", path, apply=True)
     assert plan.errors == ["locations.csv line 2, column 2 (code): location 'Main crib' has "
                            "code 'CRIB'; a code cannot change"]
+
+
+def test_names_in_our_code_columns_become_proper_codes(store, tmp_path):
+    path = tmp_path / "assets.csv"
+    path.write_text("number,name,category,home_location\nA-1,x,Power Tools,CRIB\n"
+                    "A-2,y,DRL,Shelf A\n")
+    plan = import_file(store, "assets", path, apply=True)
+    created = {(r.entity, r.code, r.name) for r in plan.refs.new()}
+    assert created == {("category", "PT", "Power Tools"), ("category", "DRL", "DRL"),
+                       ("location", "CRIB", "CRIB"), ("location", "SHELF-A", "Shelf A")}
+    again = import_file(store, "assets", path, apply=True)
+    assert again.changes == [] and again.refs.new() == []

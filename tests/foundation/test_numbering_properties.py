@@ -147,3 +147,14 @@ def test_two_processes_allocating_5000_each_get_10000_distinct_numbers(store, tm
     assert [seq for seq, _ in owner] == list(range(1, 10_001))  # none lost, none twice
     switches = sum(a[1] != b[1] for a, b in zip(owner, owner[1:], strict=False))
     assert switches > 10  # the two really allocated at the same time, not one after the other
+
+
+def test_codes_with_dashes_render_numbers_that_validate(store):
+    scheme = parse_scheme("{location}-{yy}{seq:04}{check}", "mod37-36")
+    with store.transaction() as db:
+        db["categories"].insert({"code": "DRL", "name": "Drills"})
+        db["locations"].insert({"code": "VAN-3", "name": "Service van 3"})
+    number = add_asset(store, scheme, name="Drill", category="DRL", location="VAN-3")
+    assert number.startswith("VAN-3-26000")
+    assert identify(store, scheme, number).verdict is Verdict.KNOWN
+    assert scheme.validate(number).value == "ok"
