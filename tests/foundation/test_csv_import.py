@@ -229,3 +229,20 @@ def test_names_in_our_code_columns_become_proper_codes(store, tmp_path):
                        ("location", "CRIB", "CRIB"), ("location", "SHELF-A", "Shelf A")}
     again = import_file(store, "assets", path, apply=True)
     assert again.changes == [] and again.refs.new() == []
+
+
+def test_people_and_locations_round_trip_through_export(store, csv_dir, tmp_path):
+    import_file(store, "locations", csv_dir / "snipeit-locations.csv", "snipeit", apply=True)
+    import_file(store, "people", csv_dir / "snipeit-users.csv", "snipeit", apply=True)
+    for kind in ("people", "locations"):
+        out = tmp_path / f"{kind}.csv"
+        assert export(store, kind, out) > 0
+        plan = import_file(store, kind, out, apply=True)
+        assert plan.errors == [] and plan.changes == [] and plan.unchanged > 0
+
+
+def test_export_to_standard_output(config_file, capsys):
+    from kiosk.cli import main
+
+    assert main(["--config", str(config_file), "export", "locations"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["name,code,parent"]
