@@ -95,8 +95,10 @@ class Scheme:
             elif part.token == "check":
                 pattern += "[0-9]" if self.check == "damm" else "[0-9A-Z]"
             else:
-                pattern += "[A-Z0-9]+"
-        return re.compile(pattern)
+                # Codes may contain - and _ (location "VAN-3"); lazy so literals still split.
+                pattern += "[A-Z0-9][A-Z0-9_-]*?"
+        # ASCII: \d must not accept Arabic-Indic or full-width digits from a scanner.
+        return re.compile(pattern, re.ASCII)
 
     def validate(self, text: str) -> NumberStatus:
         """Tell a malformed number from one whose check character is wrong."""
@@ -153,7 +155,7 @@ def scheme_problems(section: NumberingSection) -> list[str]:
 
 
 def _digits(body: str) -> str:
-    return "".join(c for c in body if c.isdigit())
+    return "".join(c for c in body if c in string.digits)
 
 
 def _alnum(body: str) -> str:

@@ -103,7 +103,14 @@ class Store:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            # A failed COMMIT leaves the transaction open; without the rollback every later
+            # transaction() on this connection would fail as "nested".
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"could not save the change: {exc}") from exc
 
     def allocate(self, scope: str, *, first: int = 1, last: int | None = None) -> int:
         """Next value of a counter; call inside `transaction()` so it is atomic."""

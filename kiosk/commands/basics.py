@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
-from kiosk import records
+from kiosk import documents, records
 from kiosk.commands import open_store, scheme_of, settings_from
 from kiosk.config import describe_fields
+from kiosk.csv_formats import CellProblem, to_money
+from kiosk.dates import parse_iso_day
+from kiosk.depreciation import book_value
+from kiosk.errors import KioskError
 from kiosk.text import visible
 
 
@@ -29,10 +34,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--serial", default=None)
     add.add_argument("--manufacturer", default=None)
     add.add_argument("--model", default=None)
+    add.add_argument("--purchase-date", default=None, help="YYYY-MM-DD")
+    add.add_argument("--cost", default=None, help="purchase cost, e.g. 219.90")
     add.set_defaults(func=cmd_asset_add)
-    show = asset_sub.add_parser("show", help="show one asset")
+    show = asset_sub.add_parser("show", help="show one asset, its book value and documents")
     show.add_argument("number")
     show.set_defaults(func=cmd_asset_show)
+    attach = asset_sub.add_parser("attach", help="attach an invoice, inspection report or photo")
+    attach.add_argument("number")
+    attach.add_argument("file", type=Path)
+    attach.add_argument("--kind", choices=documents.KINDS, default="invoice")
+    attach.set_defaults(func=cmd_asset_attach)
 
     person = subparsers.add_parser("person", help="people who borrow tools")
     person_sub = person.add_subparsers(dest="person_command", metavar="ACTION", required=True)
@@ -83,6 +95,13 @@ def cmd_asset_add(args: argparse.Namespace) -> int:
     store = open_store(settings)
     extra = {k: getattr(args, k) for k in ("serial", "manufacturer", "model")
              if getattr(args, k)}
+    if args.purchase_date:
+        extra["purchase_date"] = parse_iso_day(args.purchase_date, "purchase date").isoformat()
+    if args.cost:
+        try:
+            extra["purchase_cost"] = to_money(args.cost)
+        except CellProblem as exc:
+            raise KioskError(f"--cost: {exc}") from None
     number = records.add_asset(store, scheme_of(settings), name=args.name,
                                category=args.category, location=args.location,
                                number=args.number,
@@ -98,6 +117,24 @@ def cmd_asset_show(args: argparse.Namespace) -> int:
     for key, value in asset.items():
         if value not in (None, ""):
             print(f"{key.replace('_', ' '):<{width}}  {visible(str(value))}")
+    category = store.one("SELECT useful_life_years FROM categories WHERE code = ?",
+                         [asset["category"]]) or {}
+    value = book_value(asset["purchase_cost"], asset["purchase_date"],
+                       category.get("useful_life_years"), records.today(store))
+    print(f"{'book value':<{width}}  {value}")
+    for doc in documents.documents_of(store, asset["number"]):
+        print(f"{'document':<{width}}  {doc['kind']}: {visible(doc['filename'])} "
+              f"({doc['media_type']}, {doc['size']} bytes, sha256 {doc['sha256'][:12]})")
+    return 0
+
+
+def cmd_asset_attach(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    store = open_store(settings)
+    doc, new = documents.attach(store, settings.data_dir, args.number, args.file, args.kind)
+    state = "attached" if new else "already attached"
+    print(f"{state}: {doc['kind']} {visible(doc['filename'])} to {doc['asset_number']} "
+          f"(sha256 {doc['sha256']})")
     return 0
 
 
