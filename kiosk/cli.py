@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 
 from kiosk import __version__
@@ -44,6 +45,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KioskError as exc:
         print(f"kiosk: error: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"kiosk: error: the database refused the change: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"kiosk: error: {exc.strerror or exc} ({exc.filename or 'no file'})",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -76,3 +76,20 @@ def test_a_real_process_prints_no_traceback(config_file):
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == "kiosk: error: no asset '\\x1b[2JNOPE'"
+
+
+def test_database_and_file_system_errors_are_one_line(tmp_path):
+    """A read-only data folder gives one sentence, not a traceback."""
+    import subprocess
+    import sys
+
+    config = tmp_path / "kiosk.toml"
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    config.write_text(f'[kiosk]\nsite = "HAM"\nkiosk_id = "k1"\ndata_dir = "{blocker}/sub"\n')
+    result = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), "init"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("kiosk: error:")
+    assert len(result.stderr.strip().splitlines()) == 1

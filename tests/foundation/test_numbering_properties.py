@@ -77,6 +77,28 @@ def test_mod37_36_misses_a_few_adjacent_transpositions():
     assert 0 < len(missed) < tried * 0.005
 
 
+def test_mod37_2_detects_every_substitution_and_adjacent_transposition():
+    """The alternative for letter-and-digit schemes that must catch every swap."""
+    assert check_character("mod37-2", "G123498654321") == "H"  # ISO/IEC 7064 example
+    numbers = generated("mod37-2", ALNUM, 7, seed=6)
+    # "*" can only stand in the check position (the scheme's pattern refuses it elsewhere).
+    def mutations(n: str):
+        yield from substitutions(n, ALNUM)
+        if n[-1] != "*":
+            yield n[:-1] + "*"
+
+    assert undetected("mod37-2", numbers, mutations) == []
+    assert undetected("mod37-2", numbers, transpositions) == []
+
+
+def test_mod37_2_number_with_star_check_validates_through_the_scheme():
+    scheme = parse_scheme("{category}{seq:04}{check}", "mod37-2")
+    seq = next(s for s in range(1, 500) if scheme.render({"category": "TQ"}, s).endswith("*"))
+    number = scheme.render({"category": "TQ"}, seq)
+    assert scheme.validate(number).value == "ok"
+    assert scheme.validate(number[:-1] + "0").value == "check-wrong"
+
+
 def test_full_number_mutations_are_never_accepted_as_ok(store):
     """Through the scheme: a mutated number is malformed, check-wrong or (rarely) a real one."""
     scheme = parse_scheme("{yy}{seq:06}{check}", "damm")
