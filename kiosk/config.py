@@ -54,7 +54,8 @@ class NumberingSection:
     scheme: str = opt("{site}-{category}-{yy}{seq:05}{check}",
                       "Inventory number template; tokens: site kiosk category location "
                       "department yyyy yy seq:N check.")
-    check: str = opt("damm", "Check character method.", choices=("damm", "mod37-36", "mod37-2", "none"))
+    check: str = opt("damm", "Check character method.",
+                     choices=("damm", "mod37-36", "mod37-2", "none"))
     reserved_block: list[int] = opt([], "Optional [first, last] sequence block reserved for "
                                         "this kiosk, when the scheme has no site/kiosk token.")
 
