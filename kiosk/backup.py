@@ -86,8 +86,9 @@ def schema_verdict(path: Path, applied: list[str], events: int) -> Verification:
 
 
 def backup_target(dest: Path) -> Path:
-    """A folder gets a time-stamped file inside it; anything else is the file itself."""
-    if dest.is_dir():
+    """A folder (existing, or a new name without a suffix) gets a time-stamped file inside."""
+    if dest.is_dir() or (not dest.exists() and not dest.suffix):
+        dest.mkdir(parents=True, exist_ok=True)
         return dest / f"{BACKUP_PREFIX}{utc_stamp()}.db"
     return dest
 
@@ -138,6 +139,7 @@ def restore(source: Path, db_path: Path) -> Path | None:
     if not checked.ok:
         raise StoreError(f"{source} is not restorable, nothing was changed: "
                          f"{'; '.join(checked.problems)}")
+    refuse_if_in_use(db_path)
     incoming = db_path.with_name(db_path.name + ".restoring")
     incoming.unlink(missing_ok=True)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -153,6 +155,29 @@ def restore(source: Path, db_path: Path) -> Path | None:
     kept = keep_old(db_path)
     durable_replace(incoming, db_path)
     return kept
+
+
+def refuse_if_in_use(db_path: Path) -> None:
+    """Raise when another connection (a running kiosk or publisher) has the database open.
+
+    In WAL mode every open connection holds a shared lock on the file, so an
+    exclusive lock is refused while anyone else has it open, even when idle.
+    """
+    if not db_path.exists():
+        return
+    conn = sqlite3.connect(db_path, timeout=1.0, isolation_level=None)
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise StoreError(f"{db_path} is in use (is kiosk.service or kiosk-publish.service "
+                             "running?): stop them first; nothing was changed") from exc
+    except sqlite3.DatabaseError:
+        pass  # a damaged database is exactly what gets replaced
+    finally:
+        conn.close()
 
 
 def keep_old(db_path: Path) -> Path | None:

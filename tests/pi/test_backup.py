@@ -121,3 +121,24 @@ def test_restore_keeps_the_old_database_and_its_wal(tmp_path, capsys):
     assert backups.verify(old).events == 5
     assert backups.verify(tmp_path / "kiosk.db").events == 2
     assert "kept the old database" in capsys.readouterr().out
+
+
+def test_restore_refuses_while_the_kiosk_has_the_database_open(tmp_path):
+    make_db(tmp_path / "kiosk.db", 4)
+    good = tmp_path / "good.db"
+    make_db(good, 1)
+    running = Store(tmp_path / "kiosk.db", Identity("HAM", "crib-1"))
+    try:
+        with pytest.raises(StoreError, match="in use"):
+            backups.restore(good, tmp_path / "kiosk.db")
+    finally:
+        running.close()
+    assert backups.verify(tmp_path / "kiosk.db").events == 4
+    assert not list(tmp_path.glob("kiosk.db.before-restore-*"))
+
+
+def test_backup_to_a_new_folder_name_creates_it(tmp_path):
+    make_db(tmp_path / "kiosk.db", 2)
+    result = backups.backup(tmp_path / "kiosk.db", tmp_path / "usb" / "backups")
+    assert result.path.parent == tmp_path / "usb" / "backups"
+    assert result.path.name.startswith("kiosk-") and result.events == 2
