@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import struct
 import sys
 import tempfile
 from pathlib import Path
@@ -59,8 +60,8 @@ def checkout(store: Store, index: int) -> None:
                                      "location": "crib"}, actor=holder, asset=number)
 
 
-def measure(folder: Path, count: int, page_size: int, autocheckpoint: int) -> dict[str, float]:
-    db_path = folder / "kiosk.db"
+def create_store(db_path: Path, page_size: int, autocheckpoint: int) -> Store:
+    """A new database; page_size must be set before the first write switches to WAL."""
     if page_size:
         with sqlite3.connect(db_path) as conn:
             conn.execute(f"PRAGMA page_size={int(page_size)}")
@@ -69,6 +70,12 @@ def measure(folder: Path, count: int, page_size: int, autocheckpoint: int) -> di
     if autocheckpoint:
         store.db.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint)}")
     seed(store)
+    return store
+
+
+def measure(folder: Path, count: int, page_size: int, autocheckpoint: int) -> dict[str, float]:
+    db_path = folder / "kiosk.db"
+    store = create_store(db_path, page_size, autocheckpoint)
     actual_page = store.db.execute("PRAGMA page_size").fetchone()[0]
     before_io, before_size = proc_io(), files_size(db_path)
     for index in range(count):
@@ -79,6 +86,26 @@ def measure(folder: Path, count: int, page_size: int, autocheckpoint: int) -> di
             "write_bytes": (after_io["write_bytes"] - before_io["write_bytes"]) / count,
             "wchar": (after_io["wchar"] - before_io["wchar"]) / count,
             "growth": (after_size - before_size) / count}
+
+
+def pages_of_one_checkout(folder: Path, page_size: int) -> list[str]:
+    """Which b-trees one checkout rewrites: WAL frame page numbers mapped through dbstat."""
+    db_path = folder / "pages.db"
+    store = create_store(db_path, page_size, 0)
+    for index in range(50):
+        checkout(store, index)
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    checkout(store, 50)
+    wal = Path(f"{db_path}-wal").read_bytes()
+    page_size = struct.unpack(">I", wal[8:12])[0]
+    pages = [struct.unpack(">I", wal[offset:offset + 4])[0]
+             for offset in range(32, len(wal) - 23, 24 + page_size)]
+    try:
+        owner = dict(store.db.execute("SELECT pageno, name FROM dbstat").fetchall())
+    except sqlite3.OperationalError:  # SQLite built without dbstat
+        owner = {}
+    store.close()
+    return [owner.get(page, f"page {page}") for page in pages]
 
 
 def main() -> int:
@@ -92,6 +119,7 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as folder:
         result = measure(Path(folder), args.checkouts, args.page_size, args.autocheckpoint)
+        pages = pages_of_one_checkout(Path(folder), args.page_size)
     print(f"checkouts: {args.checkouts}  page_size: {result['page_size']}  "
           f"wal_autocheckpoint: {args.autocheckpoint or 1000}  "
           f"folder: {args.dir or tempfile.gettempdir()}")
@@ -99,6 +127,7 @@ def main() -> int:
           f"({result['write_bytes'] / 1024:.1f} KiB; goal <= {GOAL_BYTES // 1024} KiB)")
     print(f"wchar per checkout:       {result['wchar']:,.0f} B")
     print(f"db+wal growth per checkout: {result['growth']:,.0f} B")
+    print(f"pages rewritten by one checkout ({len(pages)}): {', '.join(sorted(pages))}")
     if result["write_bytes"] == 0:
         print("note: this filesystem/container reports write_bytes = 0; use wchar (bytes handed "
               "to write(2)) as the upper bound and measure on the Pi")

@@ -219,3 +219,22 @@ def test_full_disk_by_file_size_limit_fails(tmp_path):
                           preexec_fn=limit_file_size)
     assert done.returncode == 1
     assert "[FAIL] disk" in done.stdout and "File too large" in done.stdout
+
+
+@pytest.mark.hardware
+def test_scanner_on_uinput_is_grabbable_then_busy_while_grabbed(tmp_path):
+    """Needs /dev/uinput (modprobe uinput): a real input device, grabbed twice."""
+    evdev = pytest.importorskip("evdev")
+    from drivers.probes import input_device_grabbable
+
+    keys = {evdev.ecodes.EV_KEY: [evdev.ecodes.KEY_1, evdev.ecodes.KEY_ENTER]}
+    with evdev.UInput(keys, name="crib-kiosk test scanner") as fake:
+        assert input_device_grabbable(fake.device.path).ok
+        holder = evdev.InputDevice(fake.device.path)
+        holder.grab()
+        try:
+            result = input_device_grabbable(fake.device.path)
+        finally:
+            holder.ungrab()
+            holder.close()
+    assert not result.ok and result.busy
