@@ -110,6 +110,16 @@ def test_services_are_confined_to_the_data_folder_as_a_dedicated_user(unit):
     assert not any("network-online" in v for v in values(path, "After") + values(path, "Wants"))
 
 
+@pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-cage.service", "kiosk-publish.service"])
+def test_clock_status_stays_readable_but_not_settable(unit):
+    """kiosk/clock.py asks adjtimex(2) whether the clock is synchronized (systemd#26413)."""
+    path = SYSTEMD / unit
+    assert values(path, "ProtectClock") == ["no"]
+    allowed = values(path, "SystemCallFilter")[0].split()
+    assert {"@system-service", "adjtimex", "clock_adjtime"} <= set(allowed)
+    assert values(path, "CapabilityBoundingSet") == [""]
+
+
 def test_working_directory_is_a_writable_tmpfs_for_lgpio():
     unit = SYSTEMD / "kiosk.service"
     assert values(unit, "RuntimeDirectory") == ["crib-kiosk"]
