@@ -120,6 +120,12 @@ def test_clock_status_stays_readable_but_not_settable(unit):
     assert values(path, "CapabilityBoundingSet") == [""]
 
 
+@pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-cage.service"])
+def test_gpiozero_can_read_the_board_revision(unit):
+    """gpiozero reads /proc/device-tree and /proc/cpuinfo; ProcSubset=pid would hide them."""
+    assert values(SYSTEMD / unit, "ProcSubset") == []
+
+
 def test_working_directory_is_a_writable_tmpfs_for_lgpio():
     unit = SYSTEMD / "kiosk.service"
     assert values(unit, "RuntimeDirectory") == ["crib-kiosk"]
