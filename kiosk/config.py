@@ -153,6 +153,14 @@ class StationSection:
 
 
 @dataclass(frozen=True)
+class LoggingSection:
+    level: str = opt("INFO", "Least severe level logged.",
+                     choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    file: str = opt("", "Log file used outside systemd while the UI owns the screen; empty "
+                        "means <data_dir>/kiosk.log. Under systemd logs go to the journal.")
+
+
+@dataclass(frozen=True)
 class Settings:
     kiosk: KioskSection = field(default_factory=KioskSection)
     numbering: NumberingSection = field(default_factory=NumberingSection)
@@ -161,6 +169,7 @@ class Settings:
     gpio: GpioSection = field(default_factory=GpioSection)
     mqtt: MqttSection = field(default_factory=MqttSection)
     station: StationSection = field(default_factory=StationSection)
+    logging: LoggingSection = field(default_factory=LoggingSection)
     source: str = ""
 
     @property
