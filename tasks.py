@@ -33,7 +33,11 @@ def ensure_venv(extras: str) -> None:
     if not (BIN / "python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    # An editable install maps the top-level packages that existed when it ran: a new
+    # package (folder with __init__.py) must trigger a re-install just like a new dependency.
+    packages = sorted(p.parent.name for p in ROOT.glob("*/__init__.py"))
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()
+                            + " ".join(packages).encode()).hexdigest()
     stamp = VENV / f".installed-{extras or 'base'}"
     if stamp.exists() and stamp.read_text() == digest:
         return
