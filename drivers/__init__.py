@@ -1,0 +1,1 @@
+"""Hardware adapters. Each module speaks primitives and never imports `kiosk`."""
