@@ -58,8 +58,11 @@ LETTER_KEYS = frozenset(K[c] for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 DIGIT_KEYS = frozenset(K[c] for c in "0123456789")
 ENTER_KEYS = frozenset({K["ENTER"], K["KPENTER"]})
 
-CONTROL_NAMES = ("NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI DLE DC1 DC2 DC3 DC4 "
-                 "NAK SYN ETB CAN EM SUB ESC FS GS RS US").split()
+CONTROL_NAMES = (
+    "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+    "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB", "ESC",
+    "FS", "GS", "RS", "US",
+)
 CONTROL_BY_NAME: dict[str, str] = {name: chr(i) for i, name in enumerate(CONTROL_NAMES)}
 
 

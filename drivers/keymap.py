@@ -18,9 +18,25 @@ from dataclasses import dataclass
 
 from drivers.framing import DecodedScan, Framing, ScanFramer
 from drivers.keycodes import (
-    CAPSLOCK, CONTROL_KEYS, CTRL_KEYS, EV_KEY, EV_SYN, KEY_PRESS, KEY_RELEASE, KEY_REPEAT,
-    KEYPAD_CHARS, KEYPAD_DIGITS, LEFT_ALT, LOCK_KEYS, META_KEYS, NUMLOCK, RIGHT_ALT, SHIFT_KEYS,
-    SYN_DROPPED, SYN_REPORT, key_name,
+    CAPSLOCK,
+    CONTROL_KEYS,
+    CTRL_KEYS,
+    EV_KEY,
+    EV_SYN,
+    KEY_PRESS,
+    KEY_RELEASE,
+    KEY_REPEAT,
+    KEYPAD_CHARS,
+    KEYPAD_DIGITS,
+    LEFT_ALT,
+    LOCK_KEYS,
+    META_KEYS,
+    NUMLOCK,
+    RIGHT_ALT,
+    SHIFT_KEYS,
+    SYN_DROPPED,
+    SYN_REPORT,
+    key_name,
 )
 from drivers.layouts import DEAD_SPACING, Layout, compose, get_layout, is_dead
 

@@ -50,7 +50,7 @@ def compose(dead: str, char: str) -> str | None:
 
 def _build(letters: str, pairs: dict[str, str | tuple[str | None, str | None]],
            altgr: dict[str, tuple[str | None, str | None]]) -> dict[int, Levels]:
-    """letters: what keys A..Z type (lowercase); pairs: key -> base+shift; altgr: key -> levels 3-4."""
+    """letters: what keys A..Z type; pairs: key -> base+shift; altgr: key -> levels 3+4."""
     table: dict[int, Levels] = {}
     for key, char in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", letters, strict=True):
         table[KEY_CODES[key]] = (char, char.upper(), None, None)
