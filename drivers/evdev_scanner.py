@@ -143,7 +143,7 @@ class ScannerReader:
         was_connected = ever_connected = False
         try:
             while True:
-                if self.attach():
+                if self._attach_safely():
                     if ever_connected and not was_connected:
                         self.status.reconnects += 1
                     was_connected = ever_connected = True
@@ -156,6 +156,14 @@ class ScannerReader:
                 delay = min(delay * 2, self.backoff[1])
         finally:
             self.close()
+
+    def _attach_safely(self) -> bool:
+        try:
+            return self.attach()
+        except Exception as exc:  # a bug or odd device must not end the reader for good
+            log.exception("scanner %s: unexpected error while attaching", self.spec.identity)
+            self._set("error", f"unexpected error: {exc}; retrying")
+            return bool(self.reading)
 
     def attach(self) -> bool:
         """One attempt to open every qualifying node; True when at least one is read."""
@@ -202,8 +210,13 @@ class ScannerReader:
             return
         decoder = KeyDecoder(self.spec.layout, self.spec.profile, self.spec.framing,
                              active_keys=node.active_keys)
+        try:
+            asyncio.get_running_loop().add_reader(node.fileno(), self._readable, path)
+        except (OSError, ValueError) as exc:
+            node.close()
+            self._set("error", f"cannot watch {path}: {exc}")
+            return
         self.reading[path] = _Reading(node, path, decoder)
-        asyncio.get_running_loop().add_reader(node.fileno(), self._readable, path)
         log.info("scanner %s: reading %s (grabbed)", self.spec.identity, path)
 
     def _grab_checked(self, node: InputNode, path: str) -> bool:
