@@ -21,7 +21,7 @@ GS, RS, EOT = "\x1d", "\x1e", "\x04"
 GS1_SYMBOLOGIES = frozenset({"]C1", "]e0", "]d2", "]Q3", "]J1"})
 GTIN_SYMBOLOGIES = frozenset({"]E0", "]E3", "]E4"})
 # GS1 AI encodable character set 82.
-_SET_82 = re.compile(r"^[0-9A-Za-z!\"%&'()*+,\-./:;<=>?_]*$")
+_SET_82 = re.compile(r"^[0-9A-Za-z!\"%&'()*+,\-./:;<=>?_]$")
 _ISO15434_HEADER = "[)>" + RS
 _DATA_IDENTIFIER = re.compile(r"^(\d{0,3}[A-Z])(.*)$", re.DOTALL)
 _CONFIG = ParseConfig(separator_chars=[GS])
@@ -45,6 +45,10 @@ def looks_like_gs1(payload: str) -> bool:
 
 def parse_gs1(payload: str) -> Parsed:
     text = payload.removeprefix(GS).rstrip(GS + "\r\n")  # a leading FNC1 arrives as GS
+    strange = sorted({c for c in text.replace(GS, "") if not _SET_82.match(c)})
+    if strange:
+        return Parsed(problem=f"the code holds characters GS1 does not allow ({''.join(strange)!r}"
+                              "); check the scanner's keyboard layout and Caps Lock")
     try:
         message = GS1Message.parse(text, config=_CONFIG)
     except ParseError as exc:
@@ -58,7 +62,7 @@ def parse_gs1(payload: str) -> Parsed:
         if ai in values and values[ai] != value:
             problems.append(f"AI {ai} appears twice with different values")
         values[ai] = value
-        problems.extend(_element_problems(element, ai, value))
+        problems.extend(_element_problems(element, ai))
         reading = element.datetime or element.date or element.decimal
         if reading is not None:
             interpreted[ai] = reading.isoformat() if hasattr(reading, "isoformat") \
@@ -66,14 +70,9 @@ def parse_gs1(payload: str) -> Parsed:
     return Parsed(values, interpreted, "; ".join(problems) or None, _alias_keys(values))
 
 
-def _element_problems(element: object, ai: str, value: str) -> list[str]:
-    problems = [f"check digit wrong in AI {ai}" for name in ("gtin_error", "sscc_error",
-                                                              "gln_error")
-                if getattr(element, name, None)]
-    if not _SET_82.match(value):
-        problems.append(f"AI {ai} holds characters GS1 does not allow ({value!r}); check the "
-                        "scanner's keyboard layout and Caps Lock")
-    return problems
+def _element_problems(element: object, ai: str) -> list[str]:
+    return [f"check digit wrong in AI {ai}" for name in ("gtin_error", "sscc_error", "gln_error")
+            if getattr(element, name, None)]
 
 
 def parse_gtin(payload: str) -> Parsed:

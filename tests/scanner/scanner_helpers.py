@@ -60,3 +60,21 @@ def decode(events: list[tuple[int, int, int]], decoder: KeyDecoder | None = None
 
 def texts(scans: list) -> list[str]:
     return [s.raw for s in scans]
+
+
+def evtest_text(events: list[tuple[int, int, int]], start: float = 1700000000.0) -> str:
+    """Events in the text format `evtest` prints (a short header, one line per event)."""
+    lines = ["Input driver version is 1.0.1",
+             "Input device ID: bus 0x3 vendor 0x5e0 product 0x1200 version 0x110",
+             'Input device name: "Test Scanner"', "Testing ... (interrupt to exit)"]
+    now = start
+    for type_, code, value in events:
+        stamp = f"Event: time {now:.6f},"
+        if type_ == EV_SYN:
+            lines.append(f"{stamp} -------------- SYN_REPORT ------------")
+            now += 0.004
+        elif type_ == EV_MSC:
+            lines.append(f"{stamp} type 4 (EV_MSC), code 4 (MSC_SCAN), value {value:x}")
+        else:
+            lines.append(f"{stamp} type 1 (EV_KEY), code {code} (KEY_?), value {value}")
+    return "\n".join(lines) + "\n"
