@@ -19,9 +19,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from drivers.encoder import keystrokes, type_scan
 from drivers.keycodes import EV_KEY, KEY_CODES
 from drivers.keymap import KeyDecoder
-from drivers.typing import keystrokes, type_scan
 from kiosk.classify import StoreLookups, classify
 from kiosk.config import parse_settings
 from kiosk.numbering import parse_scheme

@@ -8,6 +8,7 @@ so `kiosk scanners` can name devices even before the udev rule is in place.
 
 from __future__ import annotations
 
+import errno
 import glob
 import logging
 import os
@@ -90,8 +91,11 @@ class EvdevBackend:
                         _read(device / "phys"))
 
     def open(self, path: str) -> EvdevNode:
-        import evdev  # lazy: see the module docstring
-
+        try:
+            import evdev  # lazy: see the module docstring
+        except ImportError:
+            raise OSError(errno.ENOSYS, "python-evdev is not installed (pip install "
+                                        "evdev-binary)") from None
         return EvdevNode(evdev.InputDevice(path))
 
     def links(self) -> dict[str, list[str]]:

@@ -161,8 +161,10 @@ class ScannerReader:
         try:
             return self.attach()
         except Exception as exc:  # a bug or odd device must not end the reader for good
-            log.exception("scanner %s: unexpected error while attaching", self.spec.identity)
-            self._set("error", f"unexpected error: {exc}; retrying")
+            message = f"unexpected error: {exc!r}; retrying"
+            if message != self.status.message:  # log the traceback once, not every retry
+                log.exception("scanner %s: error while attaching", self.spec.identity)
+            self._set("error", message)
             return bool(self.reading)
 
     def attach(self) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scanner_helpers import decode, texts, tokens
 
 from drivers.framing import Framing, split_aim
@@ -152,3 +154,18 @@ def test_unknown_codes_never_raise() -> None:
     events = [(EV_KEY, code, 1) for code in (0, 113, 240, 700, 0x2FF)] + tokens("1 ENTER")
     (scan,) = decode(events)
     assert scan.raw == "1" and scan.flags == ("unknown-key",)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([0, 1, 2, 4, 17]), st.integers(0, 0x2FF),
+                          st.integers(-1, 3), st.floats(0, 3)), max_size=300))
+def test_any_event_stream_is_survived(stream: list) -> None:
+    """Garbage in never raises, never exceeds the maximum length, always ends cleanly."""
+    decoder = KeyDecoder("de", framing=Framing(max_len=20, idle_s=0.5))
+    now, scans = 0.0, []
+    for type_, code, value, gap in stream:
+        now += gap
+        scans += decoder.feed(type_, code, value, now)
+    scans += decoder.poll(now + 10)
+    assert all(len(s.raw) <= 20 for s in scans)
+    assert decoder.deadline() is None

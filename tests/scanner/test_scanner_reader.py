@@ -197,3 +197,30 @@ async def test_hub_starts_with_no_scanner_and_attaches_when_it_appears() -> None
         spec, scan = await asyncio.wait_for(anext(hub.scans()), timeout=5)
         assert (spec.identity, spec.role, scan.raw) == (LINK, "tool", "A1")
     assert node.closed
+
+
+class BrokenOnce(FakeBackend):
+    """A backend whose enumeration fails once with an unexpected error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    def nodes(self):
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("sysfs vanished")
+        return super().nodes()
+
+
+async def test_unexpected_error_while_attaching_does_not_end_the_reader() -> None:
+    backend = BrokenOnce()
+    node = backend.plug("/dev/input/event4", FakeNode())
+    rig = Rig(ScannerSpec("05e0:1200", vendor=0x5E0, product=0x1200), backend)
+    await until(lambda: rig.reader.status.state == "error")
+    assert "sysfs vanished" in rig.reader.status.message and not rig.task.done()
+    rig.reader.nudge()
+    await until(lambda: rig.reader.status.state == "connected")
+    node.push(tokens("7 ENTER"))
+    assert await rig.scan() == "7"
+    await rig.stop()
