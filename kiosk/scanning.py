@@ -45,12 +45,21 @@ def spec_of(section: ScannerSection) -> ScannerSpec:
     try:
         return ScannerSpec(
             identity=device_identity(section), role=section.role, path=section.path,
-            vendor=int(section.vendor, 16) if section.vendor else None,
-            product=int(section.product, 16) if section.product else None,
+            vendor=_usb_id("vendor", section.vendor), product=_usb_id("product", section.product),
             serial=section.serial, layout=section.layout,
             profile=parse_profile(section.profile), framing=framing_of(section))
     except ValueError as exc:
         raise ConfigError([f"scanner {section.name!r}: {exc}"]) from None
+
+
+def _usb_id(name: str, text: str) -> int | None:
+    if not text:
+        return None
+    try:
+        return int(text, 16)
+    except ValueError:
+        raise ValueError(f"{name} {text!r} is not a hex USB id like \"05e0\" "
+                         "(`kiosk scanners` shows the ids)") from None
 
 
 def specs_of(settings: Settings) -> list[ScannerSpec]:
