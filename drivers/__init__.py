@@ -1,1 +1,1 @@
-"""Hardware adapters. Each module speaks primitives and never imports `kiosk`."""
+"""Device adapters: one small module per device; they never import `kiosk`."""

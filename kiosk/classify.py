@@ -142,10 +142,14 @@ def _badge_problem(scan: Scan, text: str, reader: ScannerSection | None) -> Clas
 
 def _asset(scan: Scan, text: str, scheme: Scheme, lookups: Lookups) -> Classified | None:
     number = text.strip().upper()
+    for registered in dict.fromkeys((text.strip(), number)):
+        if lookups.asset_exists(registered):  # old labels need not fit today's scheme
+            return Classified(scan, "asset", registered, {"number": registered,
+                                                          "registered": True})
     status = scheme.validate(number)
     if status is NumberStatus.MALFORMED:
         return None
-    fields: dict[str, Any] = {"number": number, "registered": lookups.asset_exists(number)}
+    fields: dict[str, Any] = {"number": number, "registered": False}
     if status is NumberStatus.CHECK_WRONG:
         return Classified(scan, "asset", number, fields, "the check character of this "
                           "inventory number is wrong: the label is damaged or was misread; "

@@ -160,3 +160,13 @@ def test_empty_and_unknown(config) -> None:
 def test_lookups_use_parameters_not_sql_text(store, world, config) -> None:
     result = classify(scan("x' OR '1'='1"), StoreLookups(store), config)
     assert result.kind == "unknown"
+
+
+def test_registered_old_label_need_not_fit_the_scheme(store, world, config) -> None:
+    with store.transaction() as db:
+        db["assets"].insert({"number": "WERK-0815", "name": "Old drill", "category": "DRL",
+                             "status": "available"})
+    result = classify(scan("WERK-0815"), StoreLookups(store), config)
+    assert (result.kind, result.value, result.fields["registered"]) == ("asset", "WERK-0815",
+                                                                         True)
+    assert classify(scan("WERK-0816"), StoreLookups(store), config).kind == "unknown"
