@@ -169,3 +169,27 @@ def test_any_event_stream_is_survived(stream: list) -> None:
     scans += decoder.poll(now + 10)
     assert all(len(s.raw) <= 20 for s in scans)
     assert decoder.deadline() is None
+
+
+def test_evtest_lines_parse_including_syn_dropped_and_hex_msc_values() -> None:
+    from drivers.evtest import parse_capture
+
+    capture = parse_capture([
+        'Input device ID: bus 0x3 vendor 0x5e0 product 0x1200 version 0x110',
+        'Input device name: "Symbol Technologies, Inc, 2008 Symbol Bar Code Scanner"',
+        "  Event type 1 (EV_KEY)",
+        "    Event code 30 (KEY_A)",
+        "  Event type 4 (EV_MSC)",
+        "    Event code 4 (MSC_SCAN)",
+        "Event: time 1700000000.000000, type 4 (EV_MSC), code 4 (MSC_SCAN), value 700e1",
+        "Event: time 1700000000.000000, type 1 (EV_KEY), code 30 (KEY_A), value 1",
+        "Event: time 1700000000.000000, -------------- SYN_REPORT ------------",
+        "Event: time 1700000000.008000, >>>>>>>>>>>>>> SYN_DROPPED <<<<<<<<<<<<",
+        "Event: time 1700000000.012000, type 17 (EV_LED), code 1 (LED_CAPSL), value 1",
+        "Testing ... (interrupt to exit)",
+    ])
+    assert (capture.vendor, capture.product, capture.keys) == (0x5E0, 0x1200, {30})
+    assert capture.name.startswith("Symbol Technologies")
+    assert [(e.type, e.code, e.value) for e in capture.events] == [
+        (4, 4, 0x700E1), (1, 30, 1), (0, 0, 0), (0, SYN_DROPPED, 0), (17, 1, 1)]
+    assert capture.events[3].time == pytest.approx(1700000000.008)
