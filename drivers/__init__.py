@@ -1,0 +1,2 @@
+"""Hardware adapters: one small module per device; they take and return primitives and never
+import `kiosk`."""
