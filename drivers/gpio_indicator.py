@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from gpiozero import LED, Buzzer, OutputDevice
+from gpiozero import LED, Buzzer, DigitalOutputDevice
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class GpioIndicator:
             if pins.buzzer >= 0:
                 made["buzzer"] = Buzzer(pins.buzzer, pin_factory=pin_factory)
             if pins.relay >= 0:
-                made["relay"] = OutputDevice(pins.relay, active_high=pins.relay_active_high,
+                made["relay"] = DigitalOutputDevice(pins.relay, active_high=pins.relay_active_high,
                                              initial_value=False, pin_factory=pin_factory)
         except Exception:
             for device in made.values():
@@ -94,12 +94,24 @@ class GpioIndicator:
         """Current level of every fitted device (True = on)."""
         return {name: bool(device.value) for name, device in self.devices.items()}
 
+    def settle(self, timeout: float = 5.0) -> None:
+        """Wait until every running pattern has finished (tests, bench, orderly shutdown)."""
+        for device in self.devices.values():
+            thread = getattr(device, "_blink_thread", None)  # gpiozero's pattern thread
+            if thread is not None:
+                thread.join(timeout)
+
     def close(self) -> None:
+        """Relay to its safe level, patterns stopped, pins released; safe to call twice."""
+        if not self.devices:
+            return
         relay = self.devices.get("relay")
         if relay is not None:
-            relay.off()  # safe level first, then release
+            relay.off()
         for device in self.devices.values():
+            device.off()        # stops a running pattern thread before the pin goes away
             device.close()
+        self.devices = {}
 
     def _show(self, led_name: str, pattern: str) -> None:
         for name in ("green", "red", "amber"):
