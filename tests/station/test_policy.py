@@ -24,6 +24,7 @@ from kiosk.policy import (
 NOW = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
 ANNA = Person("E1", "Anna", "Maintenance")
+NOTHING_HELD, DEFAULT_RULES = Holdings(), Rules()
 DRILLS = Category("DRL", "Drills", loan_days=7)
 TORQUE = Category("TRQ", "Torque", loan_days=3, qualification="torque")
 
@@ -33,8 +34,8 @@ def drill(**changes: object) -> Asset:
 
 
 def decide(asset: Asset | None, person: Person = ANNA, category: Category | None = DRILLS,
-           quals: dict[str, str] | None = None, holdings: Holdings = Holdings(),
-           rules: Rules = Rules()) -> str:
+           quals: dict[str, str] | None = None, holdings: Holdings = NOTHING_HELD,
+           rules: Rules = DEFAULT_RULES) -> str:
     verdict = decide_tool(person, asset, category, quals or {}, holdings, rules, NOW)
     return verdict.denial.code if verdict.denial else verdict.action
 
