@@ -61,6 +61,7 @@ class KioskApp(App, inherit_bindings=False):
         self.demo = demo
         self.tick_s = tick_s
         self.last: Outcome | None = None
+        self.handled = 0                                            # scans shown so far
         self.on_screen_updated: Callable[[], None] | None = None   # bench hook
         samples = samples or {}
         self._samples = {kind: itertools.cycle(values) for kind, values in samples.items()
@@ -99,6 +100,7 @@ class KioskApp(App, inherit_bindings=False):
     # -- inputs -----------------------------------------------------------------------------
 
     def on_scan(self, scan: Scan, outcome: Outcome) -> None:
+        self.handled += 1
         self.present(outcome)
 
     def on_touched(self, message: Touched) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import Button, Input, Static
 from kiosk.outcome import Outcome, View
 from kiosk.ui.widgets import (
     IndicatorPanel,
+    KioskInput,
     Prompt,
     ScannerLine,
     SessionList,
@@ -119,7 +120,7 @@ class ReturnsScreen(StationScreen):
 ATTENDANT_BUTTONS = [("Inspected", "inspect"), ("Repaired", "repair"), ("Retire", "retire"),
                      ("Move to", "move"), ("Reprint", "reprint"), ("Register", "register"),
                      ("Stocktake", "stocktake"), ("Finish", "finish"), ("Due list", "due"),
-                     ("Override", "override"), ("Leave", "leave"), ("Close kiosk", "quit")]
+                     ("Override", "override"), ("Leave", "leave"), ("Stop kiosk", "quit")]
 
 
 class AttendantScreen(StationScreen):
@@ -131,7 +132,7 @@ class AttendantScreen(StationScreen):
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
         yield StatusPanel("", id="status")
         yield Prompt("", id="prompt")
-        yield Input(placeholder="location code / reason / category and name, then a button",
+        yield KioskInput(placeholder="location code / reason / category and name, then a button",
                     id="field", max_length=200)
         with Grid(id="actions"):
             for label, action in ATTENDANT_BUTTONS:
@@ -160,7 +161,7 @@ class PinScreen(StationScreen):
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
         yield StatusPanel("", id="status")
-        yield Input(password=True, id="pin", max_length=12, placeholder="PIN")
+        yield KioskInput(password=True, id="pin", max_length=12, placeholder="PIN")
         with Grid(id="keypad"):
             for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]:
                 label = {"clear": "Clear", "ok": "OK"}.get(key, key)
