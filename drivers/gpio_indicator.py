@@ -114,8 +114,10 @@ class GpioIndicator:
         self.devices = {}
 
     def _show(self, led_name: str, pattern: str) -> None:
+        # Every LED off first, the chosen one too: a new decision restarts its pattern with
+        # a fresh edge even while the previous one is still lit.
         for name in ("green", "red", "amber"):
-            if name != led_name and name in self.devices:
+            if name in self.devices:
                 self.devices[name].off()
         on_s, off_s, times = LED_PATTERNS[pattern]
         self.devices[led_name].blink(on_time=on_s, off_time=off_s, n=times, background=True)
