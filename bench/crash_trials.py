@@ -1,0 +1,250 @@
+"""Crash trials: SIGKILL the real station at random moments and check nothing confirmed is lost.
+
+The parent prepares a seeded crib database and an `evtest` capture, then starts a *zygote*: a
+child Python process that imports the kiosk and parses the capture once, then forks one station
+process per trial on request (so a trial costs a fork, not an interpreter start). Each station
+process opens the database (recovering the WAL a killed predecessor left), replays scans from
+a random point of the capture through the real KeyDecoder -> kiosk.classify -> station flow ->
+Store, and for every confirmed scan waits until the green LED pin (gpiozero MockFactory) went
+high, then appends the confirmation to a side log and fsyncs it. The parent kills it with
+SIGKILL after a random delay and checks the database (`verify`).
+
+    from bench.crash_trials import run_trials
+    report = run_trials(workdir, trials=200, seed=1)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIRM_LOG = "confirmed.jsonl"
+CAPTURE = "workload.evtest"
+GREEN_WAIT_S = 2.0
+# Headlines of the crib flow that promise a record (a badge's "Hello" opens a session in
+# memory only; the record of a session is its receipt, claimed below).
+CLAIMS = {"Checked out": "loan.checked_out", "Returned": "loan.returned"}
+
+
+@dataclass
+class TrialReport:
+    trials: int = 0
+    confirmed: int = 0
+    lost: int = 0
+    integrity_failures: int = 0
+    gaps: int = 0
+    outbox_mismatches: int = 0
+    crashes: int = 0          # station processes that died before the kill (not by SIGKILL)
+    events: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not (self.lost or self.integrity_failures or self.gaps or self.outbox_mismatches
+                    or self.crashes)
+
+
+# -- preparation (parent) ---------------------------------------------------------------------
+
+def prepare(workdir: Path, seed: int, scans: int = 600) -> None:
+    from bench.reliability_world import open_store, seed_crib, settings_for, workload, \
+        write_capture
+
+    rng = random.Random(seed)
+    settings = settings_for(workdir)
+    store = open_store(settings)
+    crib = seed_crib(store, settings)
+    store.close()
+    write_capture(workdir / CAPTURE, workload(crib, scans, rng), rng)
+
+
+# -- the station process (forked by the zygote) -----------------------------------------------
+
+def station_main(workdir: Path, events: list, start: int) -> None:
+    """Run the station until killed; never returns normally."""
+    from bench.reliability_world import build_station, classify_scan, decoded_scans, \
+        open_store, settings_for
+
+    settings = settings_for(workdir)
+    store = open_store(settings)
+    runtime, green = build_station(settings, store)
+    station = runtime.station
+    log_fd = os.open(workdir / CONFIRM_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    for decoded in decoded_scans(events, start):
+        scan = classify_scan(decoded, store, settings)
+        person = station.flow.person.employee_no if station.flow.person else None
+        green.went_high.clear()
+        outcome = station.scan(scan)
+        claims = []
+        if outcome.headline in CLAIMS:
+            claims.append({"type": CLAIMS[outcome.headline], "asset": scan.value,
+                           "actor": person})
+        if outcome.receipt is not None:
+            claims.append({"type": "session.closed", "tx": outcome.receipt.transaction_id})
+        if outcome.signal == "accept" and claims and green.went_high.wait(GREEN_WAIT_S):
+            line = "".join(json.dumps(c, sort_keys=True) + "\n" for c in claims)
+            os.write(log_fd, line.encode())
+            os.fsync(log_fd)
+
+
+# -- the zygote -------------------------------------------------------------------------------
+
+def zygote_main(workdir: Path) -> None:
+    """Read "run <start>" lines; fork a station per line; report "pid N" and "exit N S"."""
+    from bench.reliability_world import load_events, scan_starts
+
+    events = load_events(workdir / CAPTURE)
+    starts = scan_starts(events)
+    print(f"ready {len(starts)}", flush=True)
+    for line in sys.stdin:
+        index = int(line.split()[1])
+        pid = os.fork()
+        if pid == 0:
+            try:
+                station_main(workdir, events, starts[index % len(starts)])
+            finally:
+                os._exit(3)   # reaching here at all is a crash: the loop never ends
+        print(f"pid {pid}", flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(f"exit {pid} {status}", flush=True)
+
+
+class Zygote:
+    def __init__(self, workdir: Path) -> None:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bench.crash_trials", "zygote", str(workdir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+        ready = self._line()
+        self.scans = int(ready.split()[1])
+
+    def _line(self) -> str:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the zygote died (exit {self.proc.wait()})")
+        return line
+
+    def trial(self, start: int, delay_s: float) -> int:
+        """Fork a station, SIGKILL it after `delay_s`; returns its wait status."""
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(f"run {start}\n")
+        self.proc.stdin.flush()
+        pid = int(self._line().split()[1])
+        time.sleep(delay_s)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass   # it died on its own: reported as a crash by its status
+        return int(self._line().split()[2])
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.wait(timeout=30)
+
+
+# -- checks (parent, after every kill) --------------------------------------------------------
+
+def _matches(claim: dict, event: dict) -> bool:
+    if claim["type"] != event["type"]:
+        return False
+    if claim["type"] == "session.closed":
+        return json.loads(event["payload"]).get("transaction_id") == claim["tx"]
+    return claim["asset"] == event["asset"] and claim["actor"] == event["actor"]
+
+
+def verify(workdir: Path, report: TrialReport) -> None:
+    """Open the database as a restarted kiosk would and check the four promises."""
+    conn = sqlite3.connect(workdir / "kiosk.db")
+    conn.row_factory = sqlite3.Row
+    try:
+        result = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        if result != ["ok"]:
+            report.integrity_failures += 1
+            report.problems.append(f"integrity_check: {result[:3]}")
+        _check_sequence(conn, report)
+        _check_outbox(conn, report)
+        _check_confirmed(conn, workdir, report)
+    finally:
+        conn.close()
+
+
+def _check_sequence(conn: sqlite3.Connection, report: TrialReport) -> None:
+    count, low, high = conn.execute(
+        "SELECT COUNT(*), MIN(seq), MAX(seq) FROM events WHERE kiosk = 'crib-1'").fetchone()
+    counter = conn.execute("SELECT value FROM counters WHERE scope = 'event-seq:crib-1'"
+                           ).fetchone()
+    report.events = count
+    if count and (low != 1 or high != count or counter is None or counter[0] != high):
+        report.gaps += 1
+        report.problems.append(f"sequence: {count} events, seq {low}..{high}, counter {counter}")
+
+
+def _check_outbox(conn: sqlite3.Connection, report: TrialReport) -> None:
+    """Without a publisher nothing is acknowledged: the outbox holds exactly every event."""
+    missing = conn.execute("SELECT COUNT(*) FROM events e LEFT JOIN outbox o "
+                           "ON o.event_id = e.id AND o.seq = e.seq WHERE o.seq IS NULL"
+                           ).fetchone()[0]
+    extra = conn.execute("SELECT COUNT(*) FROM outbox o LEFT JOIN events e "
+                         "ON o.event_id = e.id WHERE e.id IS NULL").fetchone()[0]
+    if missing or extra:
+        report.outbox_mismatches += 1
+        report.problems.append(f"outbox: {missing} events missing, {extra} rows without event")
+
+
+def _check_confirmed(conn: sqlite3.Connection, workdir: Path, report: TrialReport) -> None:
+    """Confirmations, in order, must be a subsequence of the committed events."""
+    path = workdir / CONFIRM_LOG
+    claims = [json.loads(line) for line in path.read_text().splitlines()] \
+        if path.exists() else []
+    rows = conn.execute("SELECT type, asset, actor, payload FROM events WHERE type IN "
+                        "('loan.checked_out', 'loan.returned', 'session.closed') ORDER BY seq")
+    matched = 0
+    for row in rows:
+        if matched < len(claims) and _matches(claims[matched], dict(row)):
+            matched += 1
+    report.confirmed = len(claims)
+    if matched < len(claims):
+        report.lost = len(claims) - matched
+        report.problems.append(f"first lost confirmation: {claims[matched]}")
+
+
+# -- the loop ---------------------------------------------------------------------------------
+
+def run_trials(workdir: Path, trials: int, seed: int = 1, max_delay_s: float = 0.12,
+               progress: bool = False) -> TrialReport:
+    workdir.mkdir(parents=True, exist_ok=True)
+    prepare(workdir, seed)
+    rng = random.Random(seed)
+    report = TrialReport()
+    zygote = Zygote(workdir)
+    try:
+        for trial in range(trials):
+            status = zygote.trial(rng.randrange(zygote.scans), rng.uniform(0, max_delay_s))
+            killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+            if not killed:
+                report.crashes += 1
+                report.problems.append(f"trial {trial}: station ended by itself ({status})")
+            report.trials += 1
+            verify(workdir, report)
+            if progress and trial % 100 == 99:
+                print(f"  {trial + 1} trials, {report.confirmed} confirmed, {report.lost} lost",
+                      file=sys.stderr, flush=True)
+    finally:
+        zygote.close()
+    return report
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["zygote"]:
+        zygote_main(Path(sys.argv[2]))

@@ -1,0 +1,100 @@
+"""R1: SIGKILL the real station 200 times; nothing confirmed is lost, nothing is corrupt."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bench.crash_trials import CONFIRM_LOG, TrialReport, run_trials, verify
+
+TRIALS = 200
+
+
+@pytest.fixture(scope="module")
+def trials(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TrialReport]:
+    workdir = tmp_path_factory.mktemp("crash")
+    return workdir, run_trials(workdir, TRIALS, seed=8)
+
+
+def test_every_confirmed_scan_survives_200_kills(trials: tuple[Path, TrialReport]) -> None:
+    _, report = trials
+    assert report.trials == TRIALS
+    assert report.confirmed > TRIALS   # the kills left the station time to confirm scans
+    assert report.lost == 0, report.problems
+
+
+def test_database_stays_sound_after_every_kill(trials: tuple[Path, TrialReport]) -> None:
+    _, report = trials
+    assert (report.integrity_failures, report.gaps, report.outbox_mismatches) == (0, 0, 0), \
+        report.problems
+    assert report.crashes == 0, report.problems
+
+
+def _copy(workdir: Path, target: Path) -> Path:
+    """A consistent copy of the trial database and side log to tamper with."""
+    target.mkdir()
+    source = sqlite3.connect(workdir / "kiosk.db")
+    copy = sqlite3.connect(target / "kiosk.db")
+    source.backup(copy)
+    source.close()
+    copy.close()
+    (target / CONFIRM_LOG).write_bytes((workdir / CONFIRM_LOG).read_bytes())
+    return target
+
+
+def _last_confirmed_event(db: Path, workdir: Path) -> int:
+    claim = json.loads((workdir / CONFIRM_LOG).read_text().splitlines()[-1])
+    conn = sqlite3.connect(db)
+    if claim["type"] == "session.closed":
+        row = conn.execute("SELECT MAX(seq) FROM events WHERE type = 'session.closed'").fetchone()
+    else:
+        row = conn.execute("SELECT MAX(seq) FROM events WHERE type = ? AND asset = ?",
+                           [claim["type"], claim["asset"]]).fetchone()
+    conn.close()
+    return row[0]
+
+
+def test_checker_notices_a_lost_confirmed_event(trials, tmp_path: Path) -> None:
+    workdir, _ = trials
+    copy = _copy(workdir, tmp_path / "lost")
+    seq = _last_confirmed_event(copy / "kiosk.db", copy)
+    conn = sqlite3.connect(copy / "kiosk.db")
+    conn.execute("DELETE FROM outbox WHERE seq = ?", [seq])
+    conn.execute("DROP TRIGGER events_no_delete")   # simulate a write that never landed
+    conn.execute("DELETE FROM events WHERE seq = ?", [seq])
+    conn.commit()
+    conn.close()
+    report = TrialReport()
+    verify(copy, report)
+    assert report.lost >= 1 and report.gaps == 1
+
+
+def test_checker_notices_an_outbox_row_gone_missing(trials, tmp_path: Path) -> None:
+    workdir, _ = trials
+    copy = _copy(workdir, tmp_path / "outbox")
+    conn = sqlite3.connect(copy / "kiosk.db")
+    conn.execute("DELETE FROM outbox WHERE seq = (SELECT MIN(seq) FROM outbox)")
+    conn.commit()
+    conn.close()
+    report = TrialReport()
+    verify(copy, report)
+    assert report.outbox_mismatches == 1 and report.lost == 0
+
+
+def test_checker_notices_a_damaged_database(trials, tmp_path: Path) -> None:
+    workdir, _ = trials
+    copy = _copy(workdir, tmp_path / "damaged")
+    data = bytearray((copy / "kiosk.db").read_bytes())
+    page = 512
+    for offset in range(page * 8, min(len(data), page * 40), page):
+        data[offset + 8: offset + 40] = b"\xff" * 32   # scribble over b-tree cell pointers
+    (copy / "kiosk.db").write_bytes(bytes(data))
+    report = TrialReport()
+    try:
+        verify(copy, report)
+    except sqlite3.DatabaseError:
+        report.integrity_failures += 1   # too damaged to even read: also a failure found
+    assert report.integrity_failures == 1
