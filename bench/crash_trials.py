@@ -15,6 +15,7 @@ SIGKILL after a random delay and checks the database (`verify`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -56,8 +57,7 @@ class TrialReport:
 # -- preparation (parent) ---------------------------------------------------------------------
 
 def prepare(workdir: Path, seed: int, scans: int = 600) -> None:
-    from bench.reliability_world import open_store, seed_crib, settings_for, workload, \
-        write_capture
+    from bench.reliability_world import open_store, seed_crib, settings_for, workload, write_capture
 
     rng = random.Random(seed)
     settings = settings_for(workdir)
@@ -71,8 +71,13 @@ def prepare(workdir: Path, seed: int, scans: int = 600) -> None:
 
 def station_main(workdir: Path, events: list, start: int) -> None:
     """Run the station until killed; never returns normally."""
-    from bench.reliability_world import build_station, classify_scan, decoded_scans, \
-        open_store, settings_for
+    from bench.reliability_world import (
+        build_station,
+        classify_scan,
+        decoded_scans,
+        open_store,
+        settings_for,
+    )
 
     settings = settings_for(workdir)
     store = open_store(settings)
@@ -141,10 +146,9 @@ class Zygote:
         self.proc.stdin.flush()
         pid = int(self._line().split()[1])
         time.sleep(delay_s)
-        try:
+        # If it died on its own the kill finds nothing; its status reports the crash.
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass   # it died on its own: reported as a crash by its status
         return int(self._line().split()[2])
 
     def close(self) -> None:

@@ -33,6 +33,7 @@ from kiosk.gs1 import (
 from kiosk.numbering import NumberStatus, Scheme, parse_scheme
 from kiosk.scans import Classified, Scan
 from kiosk.store import Store
+from kiosk.text import visible
 
 FLAG_WORDS = {
     "unknown-key": "the scanner sent a key that is not a character",
@@ -82,6 +83,15 @@ class NoLookups:
         return False
 
 
+def _is_text(text: str) -> bool:
+    """False for lone surrogates (possible in JSON from HQ): SQLite cannot even look them up."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def device_identity(section: ScannerSection) -> str:
     """The name a configured reader's scans carry: its link, else vid:pid[:serial]."""
     if section.path:
@@ -102,6 +112,9 @@ def classify(scan: Scan, lookups: Lookups, settings: Settings) -> Classified:
     text = scan.text.strip("\r\n")
     if not text:
         return Classified(scan, "unknown", "", {}, "empty scan")
+    if not _is_text(text):
+        return Classified(scan, "unknown", visible(text), {}, "the scan contains characters "
+                          "that are not text; please scan again")
     reader = reader_of(scan, settings)
     if scan.role == "badge":
         return _badge(scan, text, reader, lookups) or _badge_problem(scan, text, reader)
