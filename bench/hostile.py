@@ -70,9 +70,17 @@ def shown_is_safe(text: str) -> bool:
     return _CONTROL.search(text) is None
 
 
+# Textual's own OSC: pointer shape. Every other OSC, DCS, APC, PM, SOS, RIS or 8-bit C1
+# introducer in a capture came from data.
+_OWN_OSC = re.compile(rb"\x1b\]22;[a-z-]*\x07")
+_FOREIGN = re.compile(rb"\x1b[\]P_^Xc].{0,24}|\xc2[\x80-\x9f].{0,24}", re.DOTALL)
+
+
 def escaped_bytes(capture: bytes) -> list[bytes]:
-    """Forbidden byte strings from `ESCAPES` found in a terminal capture."""
-    return [raw for _, raw in ESCAPES if raw in capture]
+    """Forbidden byte strings in a terminal capture: every sentinel escape from `ESCAPES`,
+    and any escape kind Textual itself never writes."""
+    found = [raw for _, raw in ESCAPES if raw in capture]
+    return found + _FOREIGN.findall(_OWN_OSC.sub(b"", capture))
 
 
 def expected_on_screen(payload: str) -> str:
