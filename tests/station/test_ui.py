@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.demo import DEMO_PIN
 from kiosk.ui.app import HOSTILE_SAMPLES
+from kiosk.ui.screens import Touched
 from kiosk.ui.screenshots import ANNA, DRILL, GRINDER, OGAKI, TABLET, make_app, play
 from kiosk.ui.widgets import SessionList, StatusPanel
 
@@ -124,3 +125,21 @@ async def test_gate_and_returns_screens(tmp_path: Path) -> None:
         assert "THANK YOU" in shown(returns, StatusPanel)
         assert len(list(returns.runtime.prints_dir.glob("receipt-*.txt"))) == 1
     returns.runtime.close()
+
+
+async def test_a_double_tap_registers_one_asset(crib_app) -> None:
+    app = crib_app
+    store = app.runtime.store
+    before = store.one("SELECT count(*) AS n FROM assets")["n"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await play(app, pilot, [("click", "#touch-attendant"), ("scan", ANNA)])
+        for digit in [*DEMO_PIN, "ok"]:
+            await pilot.click(f"#key-{digit}")
+        await pilot.pause()
+        for _ in range(2):   # a tap arriving twice, as a terminal's double click can deliver
+            app.screen.post_message(Touched("register", "DRL Impact driver"))
+        await pilot.pause()
+        assert "REGISTERED" in shown(app, StatusPanel)
+    assert store.one("SELECT count(*) AS n FROM assets")["n"] == before + 1
+    assert len(list(app.runtime.prints_dir.glob("label-*.txt"))) == 1
