@@ -9,7 +9,7 @@ import pytest
 from kiosk.demo import DEMO_PIN
 from kiosk.ui.app import HOSTILE_SAMPLES
 from kiosk.ui.screens import Touched
-from kiosk.ui.screenshots import ANNA, DRILL, GRINDER, OGAKI, TABLET, make_app, play
+from kiosk.ui.screenshots import ANNA, DRILL, GRINDER, OGAKI, TABLET, make_app, number_of, play
 from kiosk.ui.widgets import SessionList, StatusPanel
 
 
@@ -31,13 +31,14 @@ async def test_crib_session_from_badge_to_receipt(crib_app) -> None:
         assert "Scan your badge to start" in shown(app, StatusPanel)
         await play(app, pilot, [("scan", ANNA), ("scan", DRILL)])
         assert "CHECKED OUT" in shown(app, StatusPanel)
-        assert DRILL in shown(app, SessionList) and "Anna Müller" in shown(app, SessionList)
+        drill = number_of(app, DRILL)
+        assert drill in shown(app, SessionList) and "Anna Müller" in shown(app, SessionList)
         await pilot.click("#touch-done")
         await pilot.pause()
         assert "SESSION CLOSED" in shown(app, StatusPanel)
         assert len(list(app.runtime.prints_dir.glob("receipt-*.txt"))) == 1
         row = app.runtime.store.one("SELECT status, holder FROM assets WHERE number = ?",
-                                    [DRILL])
+                                    [drill])
         assert row == {"status": "checked_out", "holder": "E1001"}
 
 
@@ -48,7 +49,7 @@ async def test_typed_scans_and_sample_keys_reach_the_station(crib_app) -> None:
         await pilot.press("f2")                    # Anna's badge
         while app.handled < 1:
             await pilot.pause()
-        await pilot.press(*DRILL, "enter")         # typed on the simulated scanner line
+        await pilot.press(*number_of(app, DRILL), "enter")   # typed on the scanner line
         while app.handled < 2:
             await pilot.pause()
         assert "CHECKED OUT" in shown(app, StatusPanel)
