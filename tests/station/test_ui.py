@@ -74,6 +74,7 @@ async def test_only_attendant_mode_closes_the_kiosk(crib_app) -> None:
         await pilot.pause()
         await play(app, pilot, [("click", "#touch-attendant"), ("scan", ANNA)])
         assert app.screen.name == "pin"
+        assert "HELLO ANNA MÜLLER" in shown(app, StatusPanel)   # first visit shows status too
         for digit in DEMO_PIN:
             await pilot.click(f"#key-{digit}")
         pin = app.screen.query_one("#pin")
