@@ -150,6 +150,9 @@ class StationSection:
                              minimum=0, maximum=365)
     label_url: str = opt("", "QR content of labels, e.g. https://assets.example.com/a/{number}; "
                              "empty = the plain number.")
+    location: str = opt("", "Location code of this station; returned tools land here.")
+    pin_attempts: int = opt(3, "Wrong attendant PINs before the PIN screen closes.", minimum=1,
+                            maximum=10)
 
 
 @dataclass(frozen=True)

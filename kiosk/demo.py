@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from kiosk.clock import iso
 from kiosk.config import Settings, parse_settings
 from kiosk.numbering import Scheme
+from kiosk.pins import hash_pin
 from kiosk.records import add_asset, add_badge, add_person
 from kiosk.store import Store
 
@@ -39,7 +41,12 @@ TOOLS = [
     ("TRQ", "Torque wrench 60-300 Nm", "Stahlwille", "730/40", "ST-73040", -5),
     ("LAP", "Service laptop", "Lenovo", "T14", "LN-T14-77", None),
     ("MET", "Insulation tester", "Fluke", "1507", "FL-1507-3", 120),
+    ("DRL", "Angle grinder 125 mm", "Metabo", "W 9-125", "MB-912-5", 40),
+    ("LAP", "Diagnostic tablet", "Panasonic", "FZ-G2", "PA-G2-12", None),
 ]
+DEMO_PIN = "1234"  # Anna Müller's attendant PIN in the demo
+# (tool index in TOOLS, holder, days since checkout): one loan overdue, one current.
+LOANS = [(6, "E1002", 20), (7, "E1003", 2)]
 
 
 def demo_settings(data_dir: Path) -> Settings:
@@ -48,6 +55,7 @@ def demo_settings(data_dir: Path) -> Settings:
                   "data_dir": str(data_dir)},
         "gpio": {"pin_factory": "mock"},
         "printer": {"connection": "dummy"},
+        "station": {"location": "CRIB"},
     }, source="built-in demo settings")
 
 
@@ -82,4 +90,21 @@ def seed(store: Store, scheme: Scheme, today: dt.date | None = None) -> dict[str
         numbers.append(add_asset(store, scheme, name=name, category=category, location="CRIB",
                                  manufacturer=manufacturer, model=model, serial=serial,
                                  next_inspection_due=due))
+    _demo_loans(store, numbers)
     return {"badges": badges, "assets": numbers}
+
+
+def _demo_loans(store: Store, numbers: list[str]) -> None:
+    """Loans already running when the demo starts, and the attendant's PIN."""
+    now = store.clock.now()
+    loan_days = {code: days for code, _, days, *_ in CATEGORIES}
+    with store.transaction() as db:
+        db.execute("UPDATE people SET pin_hash = ? WHERE employee_no = 'E1001'",
+                   [hash_pin(DEMO_PIN)])
+        for index, holder, days_ago in LOANS:
+            due = iso(now - dt.timedelta(days=days_ago)
+                      + dt.timedelta(days=loan_days[TOOLS[index][0]]))
+            db.execute("UPDATE assets SET status = 'checked_out', holder = ?, due_at = ?, "
+                       "current_location = NULL WHERE number = ?", [holder, due, numbers[index]])
+            store.record("loan.checked_out", {"due_at": due, "seeded": True}, actor=holder,
+                         asset=numbers[index])
