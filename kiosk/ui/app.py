@@ -13,6 +13,7 @@ import itertools
 import signal
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -60,8 +61,10 @@ class KioskApp(App, inherit_bindings=False):
     ]
 
     def __init__(self, runtime: Runtime, scanner, *, demo: bool = False,  # noqa: ANN001
-                 samples: dict[str, list[str]] | None = None, tick_s: float = 1.0) -> None:
+                 samples: dict[str, list[str]] | None = None, tick_s: float = 1.0,
+                 watchdog: Any = None) -> None:
         super().__init__()
+        self.watchdog = watchdog            # kiosk.watchdog.Watchdog under systemd
         self.runtime = runtime
         self.station = runtime.station
         self.scanner = scanner
@@ -96,10 +99,21 @@ class KioskApp(App, inherit_bindings=False):
         self.run_worker(pump(self.scanner, self.station, self.runtime.classify, self.on_scan),
                         name="scan-loop", exit_on_error=False)
         self.set_interval(self.tick_s, self._tick)
+        self.runtime.print_listeners.append(self._print_notice_from_worker)
+        if self.watchdog is not None:
+            self.watchdog.ready(f"taking scans ({self.station.mode})")
+            if self.watchdog.enabled():
+                self.set_interval(self.watchdog.interval_s(), self.watchdog.tick)
         # systemd stops the kiosk with SIGTERM: leave through the orderly exit path. Not
         # possible off the main thread (tests) or where the loop has no signal support.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
+
+    def _print_notice_from_worker(self, notice: Any) -> None:
+        """Called on the print worker's thread: hop to the UI thread before touching widgets."""
+        if not notice.printed:
+            self.call_from_thread(self.notify, notice.text, title="Printer",
+                                  severity="warning", timeout=10, markup=False)
 
     def action_nothing(self) -> None:
         """Keys that would quit or escape a normal app do nothing here."""

@@ -12,7 +12,6 @@ from gpiozero.pins.mock import MockFactory
 from drivers.queue_scanner import QueueScanner
 from kiosk import bootstrap
 from kiosk.errors import KioskError
-from kiosk.lookup_classify import classify_by_lookup
 from kiosk.outcome import Receipt, ReceiptItem, receipt_text
 from kiosk.runner import pump
 from kiosk.scans import Scan
@@ -49,19 +48,21 @@ def test_bootstrap_picks_mock_pins_outside_hardware_mode(tmp_path, store) -> Non
         bootstrap.build(settings, "production", store=store)
 
 
-def test_fallback_classifier(world, store) -> None:
+def test_runtime_classifies_with_the_scanner_rules(world, store, tmp_path) -> None:
+    runtime = bootstrap.build(station_settings(tmp_path), "test", store=store,
+                              pin_factory=MockFactory())
+
     def kind(text: str, role: str = "any") -> tuple[str, str]:
-        found = classify_by_lookup(Scan(text, role=role), store)
+        found = runtime.classify(Scan(text, role=role))
         return found.kind, found.value
 
-    assert kind(ANNA) == ("badge", "4011234")
-    assert kind(world["assets"][0].lower()) == ("asset", world["assets"][0])
-    assert kind("nothing-here")[0] == "unknown"
-    assert kind("nothing-here", role="tool") == ("asset", "NOTHING-HERE")
-    assert kind("123", role="badge") == ("badge", "123")
-    assert classify_by_lookup(Scan("9" * 10_000), store).problem
-    assert classify_by_lookup(Scan("AB\x1bC"), store).kind == "unknown"
-    assert classify_by_lookup(Scan("   "), store).problem.startswith("The scan was empty")
+    try:
+        assert kind(ANNA) == ("badge", "4011234")
+        assert kind(world["assets"][0]) == ("asset", world["assets"][0])
+        assert kind("nothing-here")[0] == "unknown"
+        assert kind("nothing-here", role="tool")[0] == "unknown"
+    finally:
+        runtime.close()
 
 
 def test_receipt_text_shows_control_characters_instead_of_sending_them() -> None:
