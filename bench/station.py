@@ -84,34 +84,38 @@ async def run(scans: int, assets: int, folder: Path) -> tuple[list[float], list[
     runtime = bootstrap.build(settings, "test", store=store,
                               pin_factory=MockFactory(pin_class=StampedPin))
     app = KioskApp(runtime, QueueScanner(), tick_s=3600)
-    shown = asyncio.Event()
-    app.on_screen_updated = lambda: (shown.set(), marks.append(time.monotonic()))
-    marks: list[float] = []
-    led_ms, screen_ms = [], []
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        app.scanner.put("4011234")
+        app.scanner.put("4011234")          # the badge opens the session
         while app.handled < 1:
             await pilot.pause()
-        for index, number in enumerate(numbers[:scans]):
-            shown.clear()
-            marks.clear()
-            CHANGES.clear()
-            t0 = time.monotonic()
-            app.scanner.put(number)
-            await shown.wait()
-            screen_ms.append((marks[0] - t0) * 1000)
-            led_on = next((t for t, on in CHANGES if on and t >= t0), None)
-            while led_on is None:       # the blink thread may not have switched yet
-                await asyncio.sleep(0)
-                led_on = next((t for t, on in CHANGES if on and t >= t0), None)
-            led_ms.append((led_on - t0) * 1000)
-            if app.handled != index + 2:
-                raise SystemExit(f"scan {index} was not handled in order")
+        led_ms, screen_ms = await measure(app, numbers[:scans])
     out = store.one("SELECT count(*) AS n FROM assets WHERE status = 'checked_out'")["n"]
     runtime.close()
     if out != scans:
         raise SystemExit(f"expected {scans} checkouts, found {out}")
+    return led_ms, screen_ms
+
+
+async def measure(app: KioskApp, numbers: list[str]) -> tuple[list[float], list[float]]:
+    """Scan each tool; time the first green-pin rise and the first refresh after it."""
+    shown = asyncio.Event()
+    marks: list[float] = []
+    app.on_screen_updated = lambda: (marks.append(time.monotonic()), shown.set())
+    led_ms, screen_ms = [], []
+    for index, number in enumerate(numbers):
+        shown.clear()
+        marks.clear()
+        CHANGES.clear()
+        t0 = time.monotonic()
+        app.scanner.put(number)
+        await shown.wait()
+        screen_ms.append((marks[0] - t0) * 1000)
+        while not any(on and t >= t0 for t, on in CHANGES):
+            await asyncio.sleep(0)          # the pattern thread may not have switched yet
+        led_ms.append((next(t for t, on in CHANGES if on and t >= t0) - t0) * 1000)
+        if app.handled != index + 2:
+            raise SystemExit(f"scan {index} was not handled in order")
     return led_ms, screen_ms
 
 

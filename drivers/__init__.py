@@ -1,1 +1,2 @@
-"""Device adapters: one small module per device; they never import `kiosk`."""
+"""Hardware adapters: one small module per device; they take and return primitives and never
+import `kiosk`."""

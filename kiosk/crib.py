@@ -22,7 +22,7 @@ from kiosk.outcome import (
     info,
     ok,
 )
-from kiosk.policy import AVAILABLE, CHECKED_OUT, Asset, Person, decide_tool
+from kiosk.policy import AVAILABLE, CHECKED_OUT, Asset, Denial, Person, decide_tool
 from kiosk.scans import Classified
 from kiosk.text import visible
 
@@ -120,36 +120,43 @@ class CribFlow:
                                   facts.qualifications(store, person.employee_no),
                                   facts.holdings(store, person.employee_no, now), ctx.rules, now)
             if verdict.action == "checkout":
-                assert asset is not None and verdict.due_at is not None
-                due = iso(verdict.due_at)
-                ctx.update_asset(asset.number, status=CHECKED_OUT, holder=person.employee_no,
-                                 due_at=due, current_location=None)
-                store.record("loan.checked_out", {"due_at": due, "from": asset.current_location},
-                             actor=person.employee_no, asset=asset.number)
-                self.items[asset.number] = SessionItem(asset, "checkout", due)
+                self._check_out(person, asset, iso(verdict.due_at))
             elif verdict.action == "return":
-                assert asset is not None
-                place = ctx.location or asset.home_location
-                ctx.update_asset(asset.number, status=AVAILABLE, holder=None, due_at=None,
-                                 current_location=place)
-                store.record("loan.returned", {"location": place, "via": "crib",
-                                               "was_due": asset.due_at},
-                             actor=person.employee_no, asset=asset.number)
-                self.items[asset.number] = SessionItem(asset, "return")
+                self._take_back(person, asset)
             else:
-                assert verdict.denial is not None
                 store.record("checkout.denied", {"code": verdict.denial.code,
                                                  "scanned": shown(scan)},
                              actor=person.employee_no, asset=asset.number if asset else None)
         if verdict.action == "checkout":
-            return ok("Checked out", f"{asset.name}: due {due[:10]}")
+            return ok("Checked out", f"{asset.name}: due {self.items[asset.number].due_at[:10]}")
         if verdict.action == "return":
             return ok("Returned", f"{asset.name}. Thank you.")
-        refusal = verdict.denial
+        return self._refused(person, asset, scan, verdict.denial)
+
+    def _check_out(self, person: Person, asset: Asset, due: str) -> None:
+        """Inside the decision's transaction."""
+        self.ctx.update_asset(asset.number, status=CHECKED_OUT, holder=person.employee_no,
+                              due_at=due, current_location=None)
+        self.ctx.store.record("loan.checked_out", {"due_at": due, "from": asset.current_location},
+                              actor=person.employee_no, asset=asset.number)
+        self.items[asset.number] = SessionItem(asset, "checkout", due)
+
+    def _take_back(self, person: Person, asset: Asset) -> None:
+        """Inside the decision's transaction."""
+        place = self.ctx.location or asset.home_location
+        self.ctx.update_asset(asset.number, status=AVAILABLE, holder=None, due_at=None,
+                              current_location=place)
+        self.ctx.store.record("loan.returned", {"location": place, "via": "crib",
+                                                "was_due": asset.due_at},
+                              actor=person.employee_no, asset=asset.number)
+        self.items[asset.number] = SessionItem(asset, "return")
+
+    def _refused(self, person: Person, asset: Asset | None, scan: Classified,
+                 refusal: Denial) -> Outcome:
         self.refusals.append((shown(scan), refusal.reason))
         if asset is not None:
-            ctx.pending_override = PendingOverride(person.employee_no, asset.number,
-                                                   refusal.code, refusal.reason)
+            self.ctx.pending_override = PendingOverride(person.employee_no, asset.number,
+                                                        refusal.code, refusal.reason)
         name = asset.name if asset else shown(scan)
         return denied("Not allowed", f"{name}: {refusal.reason}", refusal.code)
 

@@ -22,8 +22,11 @@ class ScanSource(Protocol):
 
 
 def to_scan(raw: Any) -> Scan:
-    """A driver's primitive scan record as the kiosk's `Scan`."""
+    """A driver's primitive scan record as the kiosk's `Scan` (a `Scan` passes through)."""
+    if isinstance(raw, Scan):
+        return raw
     return Scan(text=raw.text, device=raw.device, role=raw.role,
+                symbology=getattr(raw, "symbology", None), flags=tuple(getattr(raw, "flags", ())),
                 first_at=raw.first_at, last_at=raw.last_at)
 
 

@@ -7,8 +7,13 @@ badge and PIN, quits. Scans come from the scan loop in `kiosk.runner`, started a
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import itertools
+import signal
+import time
 from collections.abc import Callable
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -30,6 +35,9 @@ from kiosk.ui.screens import (
 
 MODE_SCREENS = {"crib": CribScreen, "gate": GateScreen, "returns": ReturnsScreen}
 STATUS_HOLD_S = 8.0   # how long a decision stays on screen before the prompt returns
+# A finger tap can arrive as a double click (Textual chains clicks within 0.5 s): the same
+# button again within this time is ignored, so "Register" never registers twice.
+REPEAT_TOUCH_S = 0.6
 
 # Scans that must show as plain text: markup, an unclosed tag, terminal escapes, a flood.
 HOSTILE_SAMPLES = ["[link=https://evil.example]free tools[/link]", "[bold red]HACKED",
@@ -53,8 +61,10 @@ class KioskApp(App, inherit_bindings=False):
     ]
 
     def __init__(self, runtime: Runtime, scanner, *, demo: bool = False,  # noqa: ANN001
-                 samples: dict[str, list[str]] | None = None, tick_s: float = 1.0) -> None:
+                 samples: dict[str, list[str]] | None = None, tick_s: float = 1.0,
+                 watchdog: Any = None) -> None:
         super().__init__()
+        self.watchdog = watchdog            # kiosk.watchdog.Watchdog under systemd
         self.runtime = runtime
         self.station = runtime.station
         self.scanner = scanner
@@ -68,6 +78,7 @@ class KioskApp(App, inherit_bindings=False):
                          if values}
         self._samples["hostile"] = itertools.cycle(HOSTILE_SAMPLES)
         self._clear_timer = None
+        self._last_touch: tuple[str, float] = ("", 0.0)
         if demo:
             for binding in self.DEMO_BINDINGS:
                 self._bindings.bind(binding.key, binding.action, binding.description,
@@ -88,6 +99,21 @@ class KioskApp(App, inherit_bindings=False):
         self.run_worker(pump(self.scanner, self.station, self.runtime.classify, self.on_scan),
                         name="scan-loop", exit_on_error=False)
         self.set_interval(self.tick_s, self._tick)
+        self.runtime.print_listeners.append(self._print_notice_from_worker)
+        if self.watchdog is not None:
+            self.watchdog.ready(f"taking scans ({self.station.mode})")
+            if self.watchdog.enabled():
+                self.set_interval(self.watchdog.interval_s(), self.watchdog.tick)
+        # systemd stops the kiosk with SIGTERM: leave through the orderly exit path. Not
+        # possible off the main thread (tests) or where the loop has no signal support.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, self.exit)
+
+    def _print_notice_from_worker(self, notice: Any) -> None:
+        """Called on the print worker's thread: hop to the UI thread before touching widgets."""
+        if not notice.printed:
+            self.call_from_thread(self.notify, notice.text, title="Printer",
+                                  severity="warning", timeout=10, markup=False)
 
     def action_nothing(self) -> None:
         """Keys that would quit or escape a normal app do nothing here."""
@@ -104,6 +130,11 @@ class KioskApp(App, inherit_bindings=False):
         self.present(outcome)
 
     def on_touched(self, message: Touched) -> None:
+        action, at = self._last_touch
+        now = time.monotonic()
+        self._last_touch = (message.action, now)
+        if action == message.action and now - at < REPEAT_TOUCH_S:
+            return
         outcome = self.station.touch(message.action, message.text)
         if message.action not in ("pin",):
             for field in self.screen.query("#field").results(Input):

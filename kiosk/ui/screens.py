@@ -57,6 +57,7 @@ class StationScreen(Screen):
         self.place = place
         self.demo_state = demo_state
         self._pending: tuple[View, Outcome | None] | None = None
+        self._ready = False   # widgets composed; `is_mounted` turns True only after on_mount
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
@@ -72,6 +73,7 @@ class StationScreen(Screen):
         yield SessionList("", id="items")
 
     def on_mount(self) -> None:
+        self._ready = True
         self._focus_input()
         if self._pending is not None:
             self.show(*self._pending)
@@ -86,7 +88,7 @@ class StationScreen(Screen):
             target.focus()
 
     def show(self, view: View, outcome: Outcome | None) -> None:
-        if not self.is_mounted:          # first visit: shown once composed
+        if not self._ready:              # first visit: shown once composed
             self._pending = (view, outcome)
             return
         self.query_one(StatusPanel).show(outcome, view.prompt)
@@ -147,7 +149,7 @@ class AttendantScreen(StationScreen):
 
     def show(self, view: View, outcome: Outcome | None) -> None:
         super().show(view, outcome)
-        if not self.is_mounted:
+        if not self._ready:
             return
         self.query_one("#actions").display = view.phase == "menu"
         self.query_one("#field").display = view.phase == "menu"

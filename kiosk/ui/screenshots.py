@@ -23,9 +23,8 @@ from kiosk.store import Identity, Store
 
 FIXED_NOW = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
 ANNA, JIRI, OGAKI = (p[3] for p in PEOPLE[:3])
-# Tools by their place in kiosk.demo.TOOLS, numbered as the seed numbers them at FIXED_NOW.
-DRILL, TORQUE_OVERDUE, GRINDER, TABLET = ("HAM-DRL-26000010", "HAM-TRQ-26000029",
-                                          "HAM-DRL-26000037", "HAM-LAP-26000029")
+# Tools by their place in kiosk.demo.TOOLS; `play` turns them into the seeded numbers.
+DRILL, TORQUE_OVERDUE, GRINDER, TABLET = "tool:0", "tool:3", "tool:6", "tool:7"
 PIN_CLICKS = [("click", f"#key-{digit}") for digit in DEMO_PIN] + [("click", "#key-ok")]
 
 SCENES: dict[str, tuple[str, bool, list[tuple[str, ...]]]] = {
@@ -50,10 +49,19 @@ def make_app(mode: str, demo: bool, folder: Path) -> Any:
     settings = demo_settings(folder)
     clock = Clock(now=lambda: FIXED_NOW, synced=lambda: True)
     store = Store(settings.kiosk.database_path, Identity("HAM", "crib-1"), clock=clock)
-    seed(store, scheme_of(settings))
+    numbers = seed(store, scheme_of(settings))["assets"]
     runtime = bootstrap.build(settings, "test", store=store, station_mode=mode)
-    samples = {"badge": [ANNA], "tool": [DRILL]}
-    return KioskApp(runtime, QueueScanner(), demo=demo, samples=samples, tick_s=3600)
+    samples = {"badge": [ANNA], "tool": numbers}
+    app = KioskApp(runtime, QueueScanner(), demo=demo, samples=samples, tick_s=3600)
+    app.tool_numbers = numbers
+    return app
+
+
+def number_of(app: Any, target: str) -> str:
+    """A scene's "tool:N" as the seeded inventory number; anything else as it is."""
+    if target.startswith("tool:"):
+        return app.tool_numbers[int(target.removeprefix("tool:"))]
+    return target
 
 
 async def play(app: Any, pilot: Any, steps: list[tuple[str, ...]]) -> None:
@@ -61,7 +69,7 @@ async def play(app: Any, pilot: Any, steps: list[tuple[str, ...]]) -> None:
     for kind, target, *_ in steps:
         if kind == "scan":
             expected = app.handled + 1
-            app.scanner.put(target)
+            app.scanner.put(number_of(app, target))
             while app.handled < expected:
                 await pilot.pause()
         else:

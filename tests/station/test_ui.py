@@ -8,7 +8,8 @@ import pytest
 
 from kiosk.demo import DEMO_PIN
 from kiosk.ui.app import HOSTILE_SAMPLES
-from kiosk.ui.screenshots import ANNA, DRILL, GRINDER, OGAKI, TABLET, make_app, play
+from kiosk.ui.screens import Touched
+from kiosk.ui.screenshots import ANNA, DRILL, GRINDER, OGAKI, TABLET, make_app, number_of, play
 from kiosk.ui.widgets import SessionList, StatusPanel
 
 
@@ -30,13 +31,14 @@ async def test_crib_session_from_badge_to_receipt(crib_app) -> None:
         assert "Scan your badge to start" in shown(app, StatusPanel)
         await play(app, pilot, [("scan", ANNA), ("scan", DRILL)])
         assert "CHECKED OUT" in shown(app, StatusPanel)
-        assert DRILL in shown(app, SessionList) and "Anna Müller" in shown(app, SessionList)
+        drill = number_of(app, DRILL)
+        assert drill in shown(app, SessionList) and "Anna Müller" in shown(app, SessionList)
         await pilot.click("#touch-done")
         await pilot.pause()
         assert "SESSION CLOSED" in shown(app, StatusPanel)
         assert len(list(app.runtime.prints_dir.glob("receipt-*.txt"))) == 1
         row = app.runtime.store.one("SELECT status, holder FROM assets WHERE number = ?",
-                                    [DRILL])
+                                    [drill])
         assert row == {"status": "checked_out", "holder": "E1001"}
 
 
@@ -47,7 +49,7 @@ async def test_typed_scans_and_sample_keys_reach_the_station(crib_app) -> None:
         await pilot.press("f2")                    # Anna's badge
         while app.handled < 1:
             await pilot.pause()
-        await pilot.press(*DRILL, "enter")         # typed on the simulated scanner line
+        await pilot.press(*number_of(app, DRILL), "enter")   # typed on the scanner line
         while app.handled < 2:
             await pilot.pause()
         assert "CHECKED OUT" in shown(app, StatusPanel)
@@ -72,6 +74,7 @@ async def test_only_attendant_mode_closes_the_kiosk(crib_app) -> None:
         await pilot.pause()
         await play(app, pilot, [("click", "#touch-attendant"), ("scan", ANNA)])
         assert app.screen.name == "pin"
+        assert "HELLO ANNA MÜLLER" in shown(app, StatusPanel)   # first visit shows status too
         for digit in DEMO_PIN:
             await pilot.click(f"#key-{digit}")
         pin = app.screen.query_one("#pin")
@@ -124,3 +127,21 @@ async def test_gate_and_returns_screens(tmp_path: Path) -> None:
         assert "THANK YOU" in shown(returns, StatusPanel)
         assert len(list(returns.runtime.prints_dir.glob("receipt-*.txt"))) == 1
     returns.runtime.close()
+
+
+async def test_a_double_tap_registers_one_asset(crib_app) -> None:
+    app = crib_app
+    store = app.runtime.store
+    before = store.one("SELECT count(*) AS n FROM assets")["n"]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await play(app, pilot, [("click", "#touch-attendant"), ("scan", ANNA)])
+        for digit in [*DEMO_PIN, "ok"]:
+            await pilot.click(f"#key-{digit}")
+        await pilot.pause()
+        for _ in range(2):   # a tap arriving twice, as a terminal's double click can deliver
+            app.screen.post_message(Touched("register", "DRL Impact driver"))
+        await pilot.pause()
+        assert "REGISTERED" in shown(app, StatusPanel)
+    assert store.one("SELECT count(*) AS n FROM assets")["n"] == before + 1
+    assert len(list(app.runtime.prints_dir.glob("label-*.txt"))) == 1
