@@ -103,10 +103,23 @@ def station_main(workdir: Path, events: list, start: int) -> None:
 
 # -- the zygote -------------------------------------------------------------------------------
 
+def die_with_parent() -> None:
+    """Linux prctl(PR_SET_PDEATHSIG, SIGKILL): no orphaned station if the harness dies."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
+
+
 def zygote_main(workdir: Path) -> None:
     """Read "run <start>" lines; fork a station per line; report "pid N" and "exit N S"."""
     from bench.reliability_world import load_events, scan_starts
+    from drivers.escpos_render import load_escpos
 
+    die_with_parent()
+    # Import python-escpos once here, as a running kiosk has: building its capabilities
+    # cache takes longer than most kill delays, so otherwise few trials would reach a scan.
+    # (Kills during that build found a bug; tests/reliability/test_escpos_cache.py keeps it.)
+    load_escpos()
     events = load_events(workdir / CAPTURE)
     starts = scan_starts(events)
     print(f"ready {len(starts)}", flush=True)
@@ -114,6 +127,7 @@ def zygote_main(workdir: Path) -> None:
         index = int(line.split()[1])
         pid = os.fork()
         if pid == 0:
+            die_with_parent()
             try:
                 station_main(workdir, events, starts[index % len(starts)])
             finally:
@@ -125,10 +139,14 @@ def zygote_main(workdir: Path) -> None:
 
 class Zygote:
     def __init__(self, workdir: Path) -> None:
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        # Own escpos cache: a kill during its first write must not damage the user's cache.
+        env = {**os.environ, "PYTHONPATH": str(ROOT),
+               "ESCPOS_CAPABILITIES_PICKLE_DIR": str(workdir / "escpos-cache")}
+        self.log = (workdir / "stations.log").open("a")   # warnings of the station processes
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bench.crash_trials", "zygote", str(workdir)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log, text=True,
+            cwd=ROOT, env=env)
         ready = self._line()
         self.scans = int(ready.split()[1])
 
@@ -155,6 +173,7 @@ class Zygote:
         if self.proc.stdin:
             self.proc.stdin.close()
         self.proc.wait(timeout=30)
+        self.log.close()
 
 
 # -- checks (parent, after every kill) --------------------------------------------------------

@@ -18,6 +18,8 @@ import contextlib
 import io
 import logging
 import os
+import pickle
+import platform
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -45,6 +47,7 @@ def load_escpos() -> dict[str, ModuleType]:
         return _escpos
     cache = escpos_cache_dir()
     cache.mkdir(parents=True, exist_ok=True)  # escpos opens the pickle file without creating it
+    drop_unreadable_cache(cache)
     os.environ[PICKLE_DIR_ENV] = str(cache)
     root = logging.getLogger()
     before = list(root.handlers)
@@ -65,6 +68,25 @@ def load_escpos() -> dict[str, ModuleType]:
     _escpos.update(printer=escpos.printer, exceptions=escpos.exceptions,
                    constants=escpos.constants)
     return _escpos
+
+
+def drop_unreadable_cache(cache: Path) -> None:
+    """Remove a capabilities pickle that cannot be loaded.
+
+    escpos writes it in place on first import; a kiosk killed (power cut, SIGKILL) during
+    that write leaves an empty or truncated file, and from then on every import fails with
+    "Ran out of input" and no receipt ever prints. Found by the crash trials
+    (docs/reliability.md). Without the file escpos rebuilds it from its JSON.
+    """
+    path = cache / f"{platform.python_version()}.capabilities.pickle"
+    try:
+        with path.open("rb") as handle:
+            pickle.load(handle)  # noqa: S301 - our own cache file, written by python-escpos
+    except FileNotFoundError:
+        return
+    except Exception:  # EOFError, UnpicklingError, ...: anything unreadable goes
+        log.warning("removing unreadable python-escpos cache %s", path)
+        path.unlink(missing_ok=True)
 
 
 class RenderError(ValueError):
