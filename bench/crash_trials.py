@@ -24,8 +24,12 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+from bench.trial_link import Broker, Receiver
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIRM_LOG = "confirmed.jsonl"
@@ -46,6 +50,9 @@ class TrialReport:
     outbox_mismatches: int = 0
     crashes: int = 0          # station processes that died before the kill (not by SIGKILL)
     events: int = 0
+    acknowledged: int = 0     # events the publisher removed from the outbox after PUBACK
+    undelivered: int = 0      # ... of which the subscriber never got
+    duplicates: int = 0       # deliveries beyond the first (at-least-once; HQ dedupes by id)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -110,9 +117,22 @@ def die_with_parent() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
 
 
+def _fork(target: Callable[[], None]) -> int:
+    pid = os.fork()
+    if pid == 0:
+        die_with_parent()
+        try:
+            target()
+        finally:
+            os._exit(3)   # reaching here at all is a crash: the loops never end
+    return pid
+
+
 def zygote_main(workdir: Path) -> None:
-    """Read "run <start>" lines; fork a station per line; report "pid N" and "exit N S"."""
+    """Read "run <start> <broker port or 0>" lines; fork a station (and a publisher) per
+    line; report "pids A [B]" and, once they are dead, "exit S [S]"."""
     from bench.reliability_world import load_events, scan_starts
+    from bench.trial_link import publisher_main
     from drivers.escpos_render import load_escpos
 
     die_with_parent()
@@ -124,17 +144,14 @@ def zygote_main(workdir: Path) -> None:
     starts = scan_starts(events)
     print(f"ready {len(starts)}", flush=True)
     for line in sys.stdin:
-        index = int(line.split()[1])
-        pid = os.fork()
-        if pid == 0:
-            die_with_parent()
-            try:
-                station_main(workdir, events, starts[index % len(starts)])
-            finally:
-                os._exit(3)   # reaching here at all is a crash: the loop never ends
-        print(f"pid {pid}", flush=True)
-        _, status = os.waitpid(pid, 0)
-        print(f"exit {pid} {status}", flush=True)
+        _, index, port = line.split()
+        start = starts[int(index) % len(starts)]
+        pids = [_fork(partial(station_main, workdir, events, start))]
+        if int(port):
+            pids.append(_fork(partial(publisher_main, workdir, int(port))))
+        print("pids " + " ".join(map(str, pids)), flush=True)
+        statuses = [os.waitpid(pid, 0)[1] for pid in pids]
+        print("exit " + " ".join(map(str, statuses)), flush=True)
 
 
 class Zygote:
@@ -157,17 +174,18 @@ class Zygote:
             raise RuntimeError(f"the zygote died (exit {self.proc.wait()})")
         return line
 
-    def trial(self, start: int, delay_s: float) -> int:
-        """Fork a station, SIGKILL it after `delay_s`; returns its wait status."""
+    def trial(self, start: int, delay_s: float, port: int = 0) -> list[int]:
+        """Fork a station (and a publisher), SIGKILL them after `delay_s`; their statuses."""
         assert self.proc.stdin is not None
-        self.proc.stdin.write(f"run {start}\n")
+        self.proc.stdin.write(f"run {start} {port}\n")
         self.proc.stdin.flush()
-        pid = int(self._line().split()[1])
+        pids = [int(pid) for pid in self._line().split()[1:]]
         time.sleep(delay_s)
-        # If it died on its own the kill finds nothing; its status reports the crash.
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        return int(self._line().split()[2])
+        for pid in pids:
+            # If one died on its own the kill finds nothing; its status reports the crash.
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        return [int(status) for status in self._line().split()[1:]]
 
     def close(self) -> None:
         if self.proc.stdin:
@@ -186,7 +204,7 @@ def _matches(claim: dict, event: dict) -> bool:
     return claim["asset"] == event["asset"] and claim["actor"] == event["actor"]
 
 
-def verify(workdir: Path, report: TrialReport) -> None:
+def verify(workdir: Path, report: TrialReport, receiver: Receiver | None = None) -> None:
     """Open the database as a restarted kiosk would and check the four promises."""
     conn = sqlite3.connect(workdir / "kiosk.db")
     conn.row_factory = sqlite3.Row
@@ -196,7 +214,7 @@ def verify(workdir: Path, report: TrialReport) -> None:
             report.integrity_failures += 1
             report.problems.append(f"integrity_check: {result[:3]}")
         _check_sequence(conn, report)
-        _check_outbox(conn, report)
+        _check_outbox(conn, report, receiver)
         _check_confirmed(conn, workdir, report)
     finally:
         conn.close()
@@ -213,16 +231,25 @@ def _check_sequence(conn: sqlite3.Connection, report: TrialReport) -> None:
         report.problems.append(f"sequence: {count} events, seq {low}..{high}, counter {counter}")
 
 
-def _check_outbox(conn: sqlite3.Connection, report: TrialReport) -> None:
-    """Without a publisher nothing is acknowledged: the outbox holds exactly every event."""
-    missing = conn.execute("SELECT COUNT(*) FROM events e LEFT JOIN outbox o "
-                           "ON o.event_id = e.id AND o.seq = e.seq WHERE o.seq IS NULL"
-                           ).fetchone()[0]
+def _check_outbox(conn: sqlite3.Connection, report: TrialReport,
+                  receiver: Receiver | None) -> None:
+    """The outbox holds exactly the events not acknowledged: a row may only be gone when the
+    broker acknowledged it, and then the subscriber gets it. Without a publisher nothing is
+    acknowledged, so every event must still be queued."""
+    gone = {row[0] for row in conn.execute(
+        "SELECT e.id FROM events e LEFT JOIN outbox o ON o.event_id = e.id AND o.seq = e.seq "
+        "WHERE o.seq IS NULL")}
     extra = conn.execute("SELECT COUNT(*) FROM outbox o LEFT JOIN events e "
                          "ON o.event_id = e.id WHERE e.id IS NULL").fetchone()[0]
-    if missing or extra:
+    report.acknowledged = len(gone)
+    undelivered = receiver.missing(gone) if receiver else gone
+    if undelivered or extra:
         report.outbox_mismatches += 1
-        report.problems.append(f"outbox: {missing} events missing, {extra} rows without event")
+        report.undelivered = max(report.undelivered, len(undelivered))
+        report.problems.append(f"outbox: {len(undelivered)} events gone but never delivered, "
+                               f"{extra} rows without event")
+    if receiver:
+        report.duplicates = receiver.messages - len(receiver.ids)
 
 
 def _check_confirmed(conn: sqlite3.Connection, workdir: Path, report: TrialReport) -> None:
@@ -245,26 +272,35 @@ def _check_confirmed(conn: sqlite3.Connection, workdir: Path, report: TrialRepor
 # -- the loop ---------------------------------------------------------------------------------
 
 def run_trials(workdir: Path, trials: int, seed: int = 1, max_delay_s: float = 0.12,
-               progress: bool = False) -> TrialReport:
+               progress: bool = False, link: bool = False) -> TrialReport:
+    """`link`: also run the outbox publisher against a real mosquitto and a subscriber."""
     workdir.mkdir(parents=True, exist_ok=True)
     prepare(workdir, seed)
     rng = random.Random(seed)
     report = TrialReport()
+    broker = Broker(workdir / "broker") if link else None
+    receiver = Receiver(broker.port) if broker else None
     zygote = Zygote(workdir)
     try:
         for trial in range(trials):
-            status = zygote.trial(rng.randrange(zygote.scans), rng.uniform(0, max_delay_s))
-            killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
-            if not killed:
-                report.crashes += 1
-                report.problems.append(f"trial {trial}: station ended by itself ({status})")
+            statuses = zygote.trial(rng.randrange(zygote.scans), rng.uniform(0, max_delay_s),
+                                    broker.port if broker else 0)
+            for status in statuses:
+                if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
+                    report.crashes += 1
+                    report.problems.append(f"trial {trial}: a process ended by itself "
+                                           f"({status})")
             report.trials += 1
-            verify(workdir, report)
+            verify(workdir, report, receiver)
             if progress and trial % 100 == 99:
                 print(f"  {trial + 1} trials, {report.confirmed} confirmed, {report.lost} lost",
                       file=sys.stderr, flush=True)
     finally:
         zygote.close()
+        if receiver:
+            receiver.close()
+        if broker:
+            broker.stop()
     return report
 
 

@@ -3,7 +3,8 @@
     .venv/bin/python bench/reliability.py                       # full: about 10-20 minutes
     .venv/bin/python bench/reliability.py --trials 50 --fuzz 2000 --soak 10000 --pty 50
 
-- crash trials: the real station SIGKILLed at random moments (bench/crash_trials.py);
+- crash trials: the real station and the outbox publisher (real mosquitto, a subscriber as HQ)
+  SIGKILLed at random moments (bench/crash_trials.py, bench/trial_link.py);
 - fuzz: Hypothesis cases through the mounted Textual app (bench/fuzz.py) plus hostile
   payloads pasted into `kiosk demo` running in a pty (bench/pty_demo.py);
 - soak: scans in compressed time (bench/soak.py): memory after warm-up vs at the end,
@@ -40,8 +41,9 @@ def _ms(pair: tuple[float, float]) -> str:
 
 
 def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
-    began = _step(f"{args.trials} crash trials")
-    trials = run_trials(folder / "crash", args.trials, seed=args.seed, progress=True)
+    began = _step(f"{args.trials} crash trials (station + outbox publisher + mosquitto)")
+    trials = run_trials(folder / "crash", args.trials, seed=args.seed, progress=True,
+                        link=not args.no_link)
     crash_s = time.monotonic() - began
     began = _step(f"{args.fuzz} fuzz cases in the app")
     text_cases = int(args.fuzz * TEXT_SHARE)
@@ -61,6 +63,8 @@ def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
         "lost confirmed scans": trials.lost,
         "integrity failures": trials.integrity_failures,
         "sequence gaps / outbox mismatches": f"{trials.gaps} / {trials.outbox_mismatches}",
+        "events acknowledged / never delivered / duplicates":
+            f"{trials.acknowledged} / {trials.undelivered} / {trials.duplicates}",
         "crashes": trials.crashes + fuzz.crashes + (not pty.alive) + soaked.system_errors,
         "fuzz cases (app + pty)": f"{fuzz.cases + pty.payloads} ({fuzz.scans} scans in app)",
         "escapes reaching the terminal": fuzz.escapes + len(pty.escaped),
@@ -83,6 +87,8 @@ def main() -> int:
     parser.add_argument("--pty", type=int, default=500)
     parser.add_argument("--soak", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-link", action="store_true",
+                        help="crash trials without publisher and broker (outbox = all events)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         rows = measure(args, Path(folder))

@@ -47,11 +47,13 @@ FRAME_S = 0.004   # scanner pacing between SYN frames when replaying a capture
 START = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
 
 
-def settings_for(folder: Path, **station: object) -> Settings:
+def settings_for(folder: Path, mqtt: dict[str, object] | None = None,
+                 **station: object) -> Settings:
     return parse_settings({
         "kiosk": {"site": "HAM", "kiosk_id": "crib-1", "data_dir": str(folder), "mode": "crib"},
         "gpio": {"pin_factory": "mock", "green": GREEN_PIN},
         "station": {"location": "CRIB", "session_idle_s": 600, **station},
+        **({"mqtt": mqtt} if mqtt else {}),
     }, source="reliability harness")
 
 
