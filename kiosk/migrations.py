@@ -75,3 +75,16 @@ def _events(db: Database) -> None:
                         foreign_keys=[("event_id", "events", "id")])
     db["outbox"].create_index(["seq"])
     db["counters"].create({"scope": str, "value": int}, pk="scope", not_null={"value"})
+
+
+@migrations(name="0040_hq_link")
+def _hq_link(db: Database) -> None:
+    # Commands from headquarters already handled, with the reply sent: a redelivered command
+    # (QoS 1 after a crash) gets the same reply and is not applied twice.
+    db["hq_commands"].create({"id": str, "topic": str, "kind": str, "received_at": str,
+                              "status": str, "reply": str}, pk="id", not_null={"reply"})
+    # Badges on the site-wide blocked list, including ones this kiosk has never seen.
+    db["blocked_badges"].create({"normalized": str, "list_version": int}, pk="normalized")
+    # Versions of whole-list master data and the publisher's bookkeeping.
+    db["sync_state"].create({"name": str, "version": int, "value": str, "updated_at": str},
+                            pk="name")

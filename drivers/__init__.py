@@ -1,0 +1,1 @@
+"""Hardware and network adapters: one small module per device; never imports `kiosk`."""

@@ -1,0 +1,287 @@
+"""Outbox publisher: the SQLite outbox is the truth, paho is only a transmit buffer.
+
+One thread owns the MQTT client and its own database connection. It
+- hands outbox rows to paho in seq order at QoS 1, at most `inflight` at a time, and only while
+  connected (paho queues a publish made offline and sends it later anyway, MQTT-02);
+- deletes a row only when its PUBACK carries no failure reason code (MQTT-10); a refused row
+  stays and is retried after `retry_after_s`;
+- after every (re)connect and every restart hands over *all* unacknowledged rows again: paho's
+  in-memory session is never trusted (MQTT-03). Duplicates are possible; HQ deduplicates by id;
+- publishes a retained heartbeat on `{prefix}/{site}/{kiosk}/status`;
+- applies HQ commands it receives through a handler (kiosk.hq_sync) and publishes the reply.
+
+Row deletes use `synchronous=NORMAL` on this connection only: a delete lost in a power cut
+means one resend, which HQ absorbs; the events themselves are committed with FULL.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kiosk import __version__
+from kiosk.clock import iso
+from kiosk.store import EVENT_SEQ_SCOPE, Store
+
+log = logging.getLogger(__name__)
+
+STATUS_VERSION = 1
+# (store, topic, payload) -> messages to publish: [(topic, body dict)]
+CommandHandler = Callable[[Store, str, bytes], list[tuple[str, dict[str, Any]]]]
+
+
+class MqttPort(Protocol):
+    """What the publisher needs from drivers.mqtt_client.MqttClient."""
+
+    events: queue.Queue[Any]
+    generation: int
+
+    @property
+    def connected(self) -> bool: ...
+    def start(self) -> None: ...
+    def publish(self, topic: str, payload: bytes, *, qos: int = 1,
+                retain: bool = False) -> int | None: ...
+    def ack(self, mid: int, qos: int, generation: int) -> None: ...
+    def stop(self, timeout: float = 2.0) -> None: ...
+
+
+@dataclass(frozen=True)
+class PublisherOptions:
+    inflight: int = 20
+    heartbeat_s: float = 60.0
+    poll_s: float = 0.01  # how often another process's commits are noticed
+    retry_after_s: float = 30.0  # a row the broker refused is offered again after this
+
+
+def status_topic(prefix: str, site: str, kiosk: str) -> str:
+    return f"{prefix}/{site}/{kiosk}/status"
+
+
+def outbox_status(store: Store) -> dict[str, Any]:
+    """Pending count, oldest pending event, last seq and last successful publish."""
+    pending, oldest = store.db.execute("SELECT count(*), min(created_at) FROM outbox").fetchone()
+    seq_row = store.one("SELECT value FROM counters WHERE scope = ?",
+                        [f"{EVENT_SEQ_SCOPE}:{store.identity.kiosk}"])
+    last = store.one("SELECT value FROM sync_state WHERE name = 'last_publish_at'")
+    age = None
+    if oldest:
+        from datetime import datetime
+        then = datetime.fromisoformat(oldest.replace("Z", "+00:00"))
+        age = round(max((store.clock.now() - then).total_seconds(), 0.0), 3)
+    return {"pending": pending, "oldest_pending_at": oldest, "oldest_pending_age_s": age,
+            "last_seq": seq_row["value"] if seq_row else 0,
+            "last_publish_at": last["value"] if last else None}
+
+
+def status_payload(store: Store, state: str, **extra: Any) -> dict[str, Any]:
+    ident = store.identity
+    body = {"v": STATUS_VERSION, "state": state, "site": ident.site, "kiosk": ident.kiosk,
+            "at": iso(store.clock.now()), "software": __version__}
+    if state == "online":
+        body.update(outbox_status(store))
+    body.update(extra)
+    return body
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+class OutboxPublisher:
+    """Drains the outbox over `client`; run with start()/stop() or run_forever()."""
+
+    def __init__(self, source: Store, client: MqttPort, options: PublisherOptions | None = None,
+                 *, command_handler: CommandHandler | None = None,
+                 on_delivered: Callable[[list[str]], None] | None = None) -> None:
+        self.source = source
+        self.client = client
+        self.options = options or PublisherOptions()
+        self.command_handler = command_handler
+        self.on_delivered = on_delivered
+        ident = source.identity
+        self.status_topic = status_topic(ident.topic_prefix, ident.site, ident.kiosk)
+        self.delivered = 0
+        self.refused: dict[str, float] = {}  # event_id -> when it may be offered again
+        self.last_refusal = ""
+        self._handed: set[str] = set()  # event ids given to paho on this connection
+        self._mids: dict[int, tuple[str, int]] = {}  # mid -> (event_id, generation)
+        self._cursor = 0  # highest seq handed over on this connection
+        self._exhausted = False
+        self._data_version = -1
+        self._connected = False
+        self._next_heartbeat = 0.0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.run_forever, name="outbox", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self.client.events.put(None)  # wake the loop
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wake(self) -> None:
+        """Tell the publisher a commit happened (same process): no waiting for the poll."""
+        self.client.events.put(None)
+
+    def run_forever(self) -> None:
+        store = self.source.another()
+        store.db.execute("PRAGMA synchronous=NORMAL")
+        self.client.start()
+        try:
+            while not self._stop.is_set():
+                self._step(store)
+        except BaseException as exc:
+            self.error = exc
+            log.exception("outbox publisher stopped by an error")
+            raise
+        finally:
+            self.client.stop()
+            store.close()
+
+    def _step(self, store: Store) -> None:
+        delivered = self._handle_events(store)
+        if delivered:
+            self._delete(store, delivered)
+        if self._connected:
+            self._offer_due_refusals()
+            self._fill_window(store)
+            if time.monotonic() >= self._next_heartbeat:
+                self._publish_status(store)
+
+    # -- events from the network thread -----------------------------------------------------
+
+    def _handle_events(self, store: Store) -> list[str]:
+        delivered: list[str] = []
+        try:
+            event = self.client.events.get(timeout=self.options.poll_s)
+        except queue.Empty:
+            return delivered
+        while True:
+            self._handle_one(store, event, delivered)
+            try:
+                event = self.client.events.get_nowait()
+            except queue.Empty:
+                return delivered
+
+    def _handle_one(self, store: Store, event: Any, delivered: list[str]) -> None:
+        kind = type(event).__name__
+        if kind == "Acked":
+            self._on_ack(event, delivered)
+        elif kind == "Connected":
+            self._on_connected(event.generation)
+        elif kind == "Disconnected":
+            self._connected = False
+            log.warning("MQTT link lost (%s); events wait in the outbox", event.reason)
+        elif kind == "ConnectRefused":
+            log.warning("MQTT broker not available: %s", event.reason)
+        elif kind == "Message":
+            self._on_message(store, event)
+        elif kind == "CallbackFailed":
+            log.error("MQTT callback %s failed: %s", event.where, event.error)
+
+    def _on_connected(self, generation: int) -> None:
+        self._connected = True
+        # Resend everything unacknowledged: start again from the first row.
+        self._handed.clear()
+        self._cursor = 0
+        self._exhausted = False
+        self._mids = {m: v for m, v in self._mids.items() if v[1] >= generation - 1}
+        self._next_heartbeat = 0.0
+
+    def _on_ack(self, event: Any, delivered: list[str]) -> None:
+        entry = self._mids.pop(event.mid, None)
+        if entry is None:
+            return  # a status or reply message
+        event_id = entry[0]
+        self._handed.discard(event_id)
+        if event.failed:
+            self.refused[event_id] = time.monotonic() + self.options.retry_after_s
+            self.last_refusal = event.reason
+            log.error("broker refused event %s (%s); kept, retried in %.0f s", event_id,
+                      event.reason, self.options.retry_after_s)
+        else:
+            self.refused.pop(event_id, None)
+            delivered.append(event_id)
+
+    def _on_message(self, store: Store, event: Any) -> None:
+        replies: list[tuple[str, dict[str, Any]]] = []
+        if self.command_handler is not None:
+            try:
+                replies = self.command_handler(store, event.topic, event.payload)
+            except Exception:  # noqa: BLE001 - a bad command must not stop publishing
+                log.exception("HQ command on %s could not be handled", event.topic)
+        for topic, body in replies:
+            if self._connected:
+                self.client.publish(topic, encode(body), qos=1)
+        self.client.ack(event.mid, event.qos, event.generation)
+        self._cursor = 0  # a command may have queued rows again (resend)
+        self._exhausted = False
+
+    # -- outbox -> paho ----------------------------------------------------------------------
+
+    def _delete(self, store: Store, event_ids: list[str]) -> None:
+        with store.transaction():
+            store.db.conn.executemany("DELETE FROM outbox WHERE event_id = ?",
+                                 [(e,) for e in event_ids])
+            store.db.execute(
+                "INSERT INTO sync_state(name, value, updated_at) VALUES ('last_publish_at', ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at", [iso(store.clock.now())] * 2)
+        self.delivered += len(event_ids)
+        if self.on_delivered is not None:
+            self.on_delivered(event_ids)
+
+    def _offer_due_refusals(self) -> None:
+        now = time.monotonic()
+        due = [e for e, when in self.refused.items() if when <= now]
+        for event_id in due:
+            del self.refused[event_id]
+        if due:
+            self._cursor = 0
+            self._exhausted = False
+
+    def _fill_window(self, store: Store) -> None:
+        room = self.options.inflight - len(self._handed)
+        if room <= 0:
+            return
+        version = store.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._exhausted and version == self._data_version:
+            return  # nothing committed since the outbox was last read to its end
+        self._data_version = version
+        skip = len(self._handed) + len(self.refused)
+        rows = store.db.execute(
+            "SELECT event_id, seq, topic, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            [self._cursor, room + skip]).fetchall()
+        self._exhausted = len(rows) < room + skip
+        for event_id, seq, topic, body in rows:
+            if event_id in self._handed or event_id in self.refused:
+                continue
+            if room <= 0:
+                self._exhausted = False
+                break
+            mid = self.client.publish(topic, body.encode(), qos=1)
+            if mid is None:  # paho's bounded queue is full: try again on the next ack
+                self._exhausted = False
+                break
+            self._handed.add(event_id)
+            self._mids[mid] = (event_id, self.client.generation)
+            self._cursor = max(self._cursor, seq)
+            room -= 1
+
+    def _publish_status(self, store: Store) -> None:
+        body = status_payload(store, "online", rejected=len(self.refused))
+        self.client.publish(self.status_topic, encode(body), qos=1, retain=True)
+        self._next_heartbeat = time.monotonic() + self.options.heartbeat_s
