@@ -29,6 +29,9 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 log = logging.getLogger(__name__)
+paho_log = logging.getLogger(__name__ + ".paho")
+# paho logs this at ERROR on every loop turn while it waits to reconnect; it is not an error.
+paho_log.addFilter(lambda record: not str(record.msg).startswith("Client is not connected"))
 
 
 class MqttSetupError(Exception):
@@ -132,7 +135,7 @@ class MqttClient:
             protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
             clean_session=None if v5 else not persistent, manual_ack=opts.manual_ack)
         client.suppress_exceptions = True  # second net; our wrappers are the first
-        client.enable_logger(log)
+        client.enable_logger(paho_log)
         client.reconnect_delay_set(opts.reconnect_min_s, opts.reconnect_max_s)  # type: ignore[arg-type]
         client.max_inflight_messages_set(opts.max_inflight)
         client.max_queued_messages_set(opts.max_queued)
@@ -261,7 +264,8 @@ class MqttClient:
             self._waiting[info.mid] = done
             if info.mid not in self._recent_acks:
                 done.wait(timeout)
-        self._client.disconnect()
+        if self.connected:
+            self._client.disconnect()
         self._client.loop_stop()
 
     def kill(self) -> None:

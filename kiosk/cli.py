@@ -16,7 +16,7 @@ from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
 
 # Each entry is a module in kiosk.commands with a register(subparsers) function.
-COMMAND_MODULES = ["basics", "demo"]
+COMMAND_MODULES = ["basics", "demo", "hq"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -123,8 +123,9 @@ class Watcher:
                 self.messages.append(item)
         raise AssertionError("subscription not confirmed")
 
-    def wait_for(self, predicate: Any, timeout: float = 20.0) -> Message:
-        for message in self.messages:
+    def wait_for(self, predicate: Any, timeout: float = 20.0, after: int = 0) -> Message:
+        """The first matching message, looking only at messages number `after` and later."""
+        for message in self.messages[after:]:
             if predicate(message):
                 return message
         deadline = time.monotonic() + timeout

@@ -1,0 +1,189 @@
+"""The kiosk's link: offline sessions, retained status, HQ commands, blocked badges, sharing."""
+
+from __future__ import annotations
+
+import json
+import queue
+from pathlib import Path
+
+import pytest
+
+from kiosk.bootstrap import mqtt_client, mqtt_options, outbox_publisher
+from kiosk.hq import HqConsumer, command, holdings, open_hq_db, where_is
+from kiosk.hq_sync import badge_blocked
+from kiosk.outbox import encode, outbox_status
+from kiosk.store import Identity, Store
+from tests.mqtt.conftest import kiosk_settings
+from tests.mqtt.helpers import checkout, seed, wait_until
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    db = Store(tmp_path / "kiosk.db", Identity("HAM", "crib-1"))
+    seed(db, 50)
+    yield db
+    db.close()
+
+
+def start_link(tmp_path, port, store, **mqtt):
+    publisher = outbox_publisher(kiosk_settings(tmp_path, port, **mqtt), store)
+    publisher.start()
+    return publisher
+
+
+def test_broker_down_for_a_whole_session_then_everything_arrives(tmp_path, broker, store,
+                                                                 watch):
+    broker.stop()
+    publisher = start_link(tmp_path, broker.port, store)
+    try:
+        for n in range(30):  # the kiosk works normally while HQ is unreachable
+            checkout(store, f"HAM-DR-{n:05}", "E001")
+        assert outbox_status(store)["pending"] == 30
+        assert publisher.delivered == 0
+        broker.start()
+        watcher = watch(["crib/HAM/crib-1/events/#", "crib/HAM/crib-1/status"])
+        status = watcher.wait_for(lambda m: m.topic.endswith("/status")
+                                  and json.loads(m.payload).get("pending") == 30)
+        assert status.retain or json.loads(status.payload)["state"] == "online"
+        wait_until(lambda: outbox_status(store)["pending"] == 0, what="outbox drained")
+        watcher.wait_for(lambda m: "/events/" in m.topic and json.loads(m.payload)["seq"] == 30)
+    finally:
+        publisher.stop()
+    seqs = {json.loads(m.payload)["seq"] for m in watcher.messages if "/events/" in m.topic}
+    assert seqs == set(range(1, 31))
+
+
+def test_last_will_marks_a_killed_kiosk_offline(tmp_path, broker, store, watch):
+    publisher = start_link(tmp_path, broker.port, store, keepalive_s=5)
+    watcher = watch(["crib/HAM/crib-1/status"])
+    watcher.wait_for(lambda m: json.loads(m.payload)["state"] == "online")
+    publisher._stop.set()
+    publisher.client.kill()  # no DISCONNECT: the broker must publish the will
+    offline = watcher.wait_for(lambda m: json.loads(m.payload)["state"] == "offline")
+    assert json.loads(offline.payload)["kiosk"] == "crib-1"
+
+
+def hq_publisher(broker, tmp_path):
+    settings = kiosk_settings(tmp_path, broker.port, session_expiry_s=0)
+    client = mqtt_client(mqtt_options(settings, client_id="hq-admin"))
+    client.start()
+    assert client.wait_connected(10)
+    return client
+
+
+def test_badge_blocked_at_hq_is_refused_on_the_next_scan(tmp_path, broker, store, watch):
+    with store.transaction():
+        store.db["badges"].insert({"normalized": "123456", "raw": "123456",
+                                   "employee_no": "E001"})
+    assert not badge_blocked(store, "123456")
+    publisher = start_link(tmp_path, broker.port, store)
+    replies = watch(["crib/HAM/crib-1/reply"])
+    hq = hq_publisher(broker, tmp_path)
+    try:
+        body = command("blocked-badges", version=3, badges=["0123456", "999"])
+        hq.publish("crib/HAM/site/blocked-badges", encode(body), retain=True)
+        reply = replies.wait_for(lambda m: json.loads(m.payload)["command"] == body["id"])
+        assert json.loads(reply.payload)["status"] == "applied"
+        # The next scan's lookup sees it: the list is committed before the reply is sent.
+        assert badge_blocked(store, "123456") and badge_blocked(store, "999")
+        assert store.one("SELECT blocked FROM badges WHERE normalized = '123456'")["blocked"] == 1
+        older = command("blocked-badges", version=2, badges=[])
+        hq.publish("crib/HAM/crib-1/cmd/blocked-badges", encode(older))
+        reply = replies.wait_for(lambda m: json.loads(m.payload)["command"] == older["id"])
+        assert json.loads(reply.payload)["stale"] == 1
+        assert badge_blocked(store, "123456")  # an older list never overwrites a newer one
+    finally:
+        hq.publish("crib/HAM/site/blocked-badges", b"", retain=True)
+        hq.stop()
+        publisher.stop()
+    assert store.one("SELECT count(*) AS n FROM events WHERE type = "
+                     "'badges.blocked_list_applied'")["n"] == 1
+
+
+def test_master_data_is_versioned_idempotent_and_bad_input_keeps_the_link_alive(
+        tmp_path, broker, store, watch):
+    publisher = start_link(tmp_path, broker.port, store)
+    replies = watch(["crib/HAM/crib-1/reply"])
+    hq = hq_publisher(broker, tmp_path)
+    topic = "crib/HAM/crib-1/cmd/people"
+
+    def send(body, raw=None):
+        seen = len(replies.messages)
+        hq.publish(topic, raw if raw is not None else encode(body))
+        if raw is not None:
+            return json.loads(replies.wait_for(
+                lambda m: json.loads(m.payload)["errors"][:1] and "JSON" in
+                json.loads(m.payload)["errors"][0]["error"]).payload)
+        return json.loads(replies.wait_for(
+            lambda m: json.loads(m.payload)["command"] == body["id"], after=seen).payload)
+
+    try:
+        assert send(None, raw=b"{not json")["status"] == "rejected"
+        new = command("people", items=[{"employee_no": "E900", "name": "[b]Ann\u00e9e[/b]",
+                                        "version": 5}])
+        assert send(new)["applied"] == 1
+        again = send(new)
+        assert again["status"] == "duplicate"
+        old = command("people", items=[{"employee_no": "E900", "name": "Old", "version": 4},
+                                       {"employee_no": "E901", "name": "Evil\x1b[2J",
+                                        "version": 1},
+                                       {"employee_no": "E902", "name": "Bob", "version": 1}])
+        reply = send(old)
+        assert (reply["stale"], reply["applied"], reply["status"]) == (1, 1, "partial")
+        assert "control characters" in reply["errors"][0]["error"]
+    finally:
+        hq.stop()
+        publisher.stop()
+    assert store.one("SELECT name FROM people WHERE employee_no = 'E900'")["name"] == \
+        "[b]Ann\u00e9e[/b]"
+    assert store.one("SELECT 1 FROM people WHERE employee_no = 'E901'") is None
+    assert publisher.error is None and publisher.client.callback_failures == 0
+    applied = store.all("SELECT payload FROM events WHERE type = 'master.people.applied'")
+    assert len(applied) == 2
+
+
+def test_several_hq_processes_share_the_events(tmp_path, broker, store):
+    settings = kiosk_settings(tmp_path, broker.port)
+    consumers = [HqConsumer(tmp_path / "hq.db", mqtt_client(mqtt_options(
+        settings, client_id=f"hq-{i}", manual_ack=True,
+        subscriptions=HqConsumer.subscriptions("crib", "hq")))) for i in range(2)]
+    for consumer in consumers:
+        consumer.start()
+        assert consumer.client.wait_connected(10)
+    wait_until(lambda: all(c.client.generation for c in consumers))
+    publisher = start_link(tmp_path, broker.port, store)
+    try:
+        for n in range(40):
+            checkout(store, f"HAM-DR-{n:05}", f"E{n % 3:03}")
+        wait_until(lambda: sum(c.received for c in consumers) == 40, what="40 events at HQ")
+    finally:
+        publisher.stop()
+        for consumer in consumers:
+            consumer.stop()
+    assert all(c.received > 0 for c in consumers), [c.received for c in consumers]
+    db = open_hq_db(tmp_path / "hq.db")
+    assert where_is(db, "HAM-DR-00004")["holder"] == "E001"
+    assert [h["asset"] for h in holdings(db, "E002")][:2] == ["HAM-DR-00002", "HAM-DR-00005"]
+
+
+def test_callback_exception_never_stops_the_network_thread(broker):
+    from drivers.mqtt_client import CallbackFailed, MqttClient, MqttOptions
+
+    events: queue.Queue = queue.Queue()
+    client = MqttClient(MqttOptions("127.0.0.1", broker.port, "boom"), events)
+    original = client._on_connect
+    calls = []
+
+    def exploding(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("bad day")
+        original(*args)
+    client._client.on_connect = client._guard("on_connect", exploding)
+    client.start()
+    failure = events.get(timeout=10)
+    assert isinstance(failure, CallbackFailed) and "bad day" in failure.error
+    client._client.disconnect()  # paho reconnects itself? no: force a new connect
+    client._client.reconnect()
+    assert client.wait_connected(10)
+    client.stop()
