@@ -255,3 +255,13 @@ class HqConsumer:
             self._gaps_seen[key] = now  # wait another grace period before asking again
             sent += 1
         return sent
+
+
+def kiosk_acl(prefix: str, site: str, kiosk: str, username: str = "") -> str:
+    """mosquitto acl_file block for one kiosk: it writes only its own topics and reads only
+    its own commands and its site's lists."""
+    base = f"{prefix}/{site}/{kiosk}"
+    return (f"user {username or f'{site}-{kiosk}'}\n"
+            f"topic write {base}/events/#\ntopic write {base}/status\n"
+            f"topic write {base}/reply\ntopic read {base}/cmd/#\n"
+            f"topic read {prefix}/{site}/site/#\n")

@@ -43,6 +43,8 @@ class Broker:
             f"persistence true\npersistence_location {folder}/\n"
             "autosave_interval 1\n"
             "max_queued_messages 0\nmax_inflight_messages 0\n"
+            # As root, mosquitto would switch to user mosquitto, who cannot read tmp_path.
+            f"{'user root' if os.geteuid() == 0 else ''}\n"
             f"log_dest file {self.log}\nlog_type error\nlog_type warning\n{extra}")
 
     def start(self) -> None:
