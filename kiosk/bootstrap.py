@@ -47,7 +47,7 @@ def mqtt_options(settings: Settings, *, client_id: str, status: str = "",
         ca_file=m.ca_file, cert_file=m.cert_file, key_file=m.key_file,
         keepalive_s=m.keepalive_s, reconnect_min_s=m.reconnect_min_s,
         reconnect_max_s=m.reconnect_max_s, session_expiry_s=m.session_expiry_s,
-        max_inflight=m.inflight, max_queued=max(m.max_queued, 2 * m.inflight + 10),
+        max_inflight=m.inflight, max_queued=max(m.max_queued, 5 * m.inflight + 10),
         status_topic=status, online_payload=online, offline_payload=offline,
         subscriptions=subscriptions, manual_ack=manual_ack)
 

@@ -151,7 +151,7 @@ def where_is(db: Database, asset: str) -> dict[str, Any] | None:
 
 def holdings(db: Database, employee_no: str) -> list[dict[str, Any]]:
     rows = db.execute("SELECT asset, site, kiosk, at FROM positions WHERE holder = ? "
-                      "ORDER BY at", [employee_no]).fetchall()
+                      "ORDER BY at, asset", [employee_no]).fetchall()
     return [dict(zip(("asset", "site", "kiosk", "since"), r, strict=True)) for r in rows]
 
 

@@ -32,6 +32,12 @@ from kiosk.store import EVENT_SEQ_SCOPE, Store
 log = logging.getLogger(__name__)
 
 STATUS_VERSION = 1
+DELETE_DELAY_S = 0.02
+# paho keeps `inflight` messages on the wire (max_inflight_messages) and queues the rest of what
+# it was handed; handing it a few windows' worth keeps the wire busy between our refills.
+HANDOVER_FACTOR = 4
+BATCH_PAUSE_S = 0.001
+BATCH_PAUSE_S = 0.002  # acknowledged rows are deleted in batches at most this late
 # (store, topic, payload) -> messages to publish: [(topic, body dict)]
 CommandHandler = Callable[[Store, str, bytes], list[tuple[str, dict[str, Any]]]]
 
@@ -113,6 +119,8 @@ class OutboxPublisher:
         self._mids: dict[int, tuple[str, int]] = {}  # mid -> (event_id, generation)
         self._cursor = 0  # highest seq handed over on this connection
         self._exhausted = False
+        self._to_delete: list[str] = []
+        self._delete_due = 0.0
         self._data_version = -1
         self._connected = False
         self._next_heartbeat = 0.0
@@ -149,12 +157,22 @@ class OutboxPublisher:
             raise
         finally:
             self.client.stop()
+            if self._to_delete:
+                self._delete(store)
             store.close()
 
     def _step(self, store: Store) -> None:
         delivered = self._handle_events(store)
         if delivered:
-            self._delete(store, delivered)
+            if not self._to_delete:
+                self._delete_due = time.monotonic() + DELETE_DELAY_S
+            self._to_delete.extend(delivered)
+            self.delivered += len(delivered)
+            if self.on_delivered is not None:
+                self.on_delivered(delivered)
+        if self._to_delete and (len(self._to_delete) >= self.options.inflight
+                                or time.monotonic() >= self._delete_due):
+            self._delete(store)
         if self._connected:
             self._offer_due_refusals()
             self._fill_window(store)
@@ -169,6 +187,10 @@ class OutboxPublisher:
             event = self.client.events.get(timeout=self.options.poll_s)
         except queue.Empty:
             return delivered
+        if len(self._handed) > self.options.inflight:
+            # paho holds more than a window: let its thread gather acks while we sleep rather
+            # than waking once per PUBACK (each wake-up costs a GIL hand-over).
+            time.sleep(BATCH_PAUSE_S)
         while True:
             self._handle_one(store, event, delivered)
             try:
@@ -181,7 +203,7 @@ class OutboxPublisher:
         if kind == "Acked":
             self._on_ack(event, delivered)
         elif kind == "Connected":
-            self._on_connected(event.generation)
+            self._on_connected(store, event.generation)
         elif kind == "Disconnected":
             self._connected = False
             log.warning("MQTT link lost (%s); events wait in the outbox", event.reason)
@@ -192,7 +214,9 @@ class OutboxPublisher:
         elif kind == "CallbackFailed":
             log.error("MQTT callback %s failed: %s", event.where, event.error)
 
-    def _on_connected(self, generation: int) -> None:
+    def _on_connected(self, store: Store, generation: int) -> None:
+        if self._to_delete:  # delivered rows must not be offered again below
+            self._delete(store)
         self._connected = True
         # Resend everything unacknowledged: start again from the first row.
         self._handed.clear()
@@ -232,17 +256,16 @@ class OutboxPublisher:
 
     # -- outbox -> paho ----------------------------------------------------------------------
 
-    def _delete(self, store: Store, event_ids: list[str]) -> None:
+    def _delete(self, store: Store) -> None:
+        """Delete acknowledged rows, many per transaction (SD wear, speed)."""
+        event_ids, self._to_delete = self._to_delete, []
         with store.transaction():
             store.db.conn.executemany("DELETE FROM outbox WHERE event_id = ?",
-                                 [(e,) for e in event_ids])
+                                      [(e,) for e in event_ids])
             store.db.execute(
                 "INSERT INTO sync_state(name, value, updated_at) VALUES ('last_publish_at', ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET value = excluded.value, "
                 "updated_at = excluded.updated_at", [iso(store.clock.now())] * 2)
-        self.delivered += len(event_ids)
-        if self.on_delivered is not None:
-            self.on_delivered(event_ids)
 
     def _offer_due_refusals(self) -> None:
         now = time.monotonic()
@@ -254,20 +277,24 @@ class OutboxPublisher:
             self._exhausted = False
 
     def _fill_window(self, store: Store) -> None:
-        room = self.options.inflight - len(self._handed)
-        if room <= 0:
-            return
+        window = self.options.inflight * HANDOVER_FACTOR
+        room = window - len(self._handed)
+        if room < max(1, window // 4):
+            return  # refill in batches: one query hands over many rows
         version = store.db.execute("PRAGMA data_version").fetchone()[0]
         if self._exhausted and version == self._data_version:
             return  # nothing committed since the outbox was last read to its end
         self._data_version = version
-        skip = len(self._handed) + len(self.refused)
+        skip = len(self._handed) + len(self.refused) if self._cursor == 0 else len(self.refused)
         rows = store.db.execute(
             "SELECT event_id, seq, topic, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
             [self._cursor, room + skip]).fetchall()
         self._exhausted = len(rows) < room + skip
         for event_id, seq, topic, body in rows:
-            if event_id in self._handed or event_id in self.refused:
+            if event_id in self.refused:
+                continue  # offered again when its retry time comes (cursor reset)
+            if event_id in self._handed:
+                self._cursor = max(self._cursor, seq)
                 continue
             if room <= 0:
                 self._exhausted = False

@@ -1,0 +1,28 @@
+"""Architecture: kiosk/ never imports paho (only bootstrap reaches drivers); drivers/ never
+imports kiosk; nothing calls tls_insecure_set or wait_for_publish."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+
+
+def sources(folder: str) -> dict[str, str]:
+    return {str(p.relative_to(ROOT)): p.read_text() for p in (ROOT / folder).rglob("*.py")}
+
+
+def test_kiosk_never_imports_paho_and_drivers_never_import_kiosk():
+    for name, text in sources("kiosk").items():
+        assert not re.search(r"^\s*(import|from)\s+paho", text, re.M), name
+        if name != "kiosk/bootstrap.py":
+            assert not re.search(r"^\s*(import|from)\s+drivers", text, re.M), name
+    for name, text in sources("drivers").items():
+        assert not re.search(r"^\s*(import|from)\s+kiosk", text, re.M), name
+
+
+def test_no_insecure_tls_and_no_blocking_publish_waits():
+    for name, text in {**sources("kiosk"), **sources("drivers")}.items():
+        assert ".tls_insecure_set(" not in text, name
+        assert ".wait_for_publish(" not in text, name
