@@ -53,6 +53,8 @@ def test_every_published_payload_matches_its_schema(tmp_path, broker, watch, pro
     everything = watch(["crib/#"], protocol=protocol)
     publisher = outbox_publisher(settings, store)
     publisher.start()
+    everything.wait_for(lambda m: m.topic.endswith("/status")
+                        and json.loads(m.payload)["state"] == "online")
     hq = mqtt_client(mqtt_options(settings, client_id="hq-admin"))
     hq.start()
     assert hq.wait_connected(10)

@@ -63,6 +63,12 @@ def test_last_will_marks_a_killed_kiosk_offline(tmp_path, broker, store, watch):
     assert json.loads(offline.payload)["kiosk"] == "crib-1"
 
 
+def wait_online(watch) -> None:
+    """The kiosk's `online` follows its SUBSCRIBE on the same connection: commands reach it."""
+    watch(["crib/HAM/crib-1/status"]).wait_for(
+        lambda m: json.loads(m.payload)["state"] == "online")
+
+
 def hq_publisher(broker, tmp_path):
     settings = kiosk_settings(tmp_path, broker.port, session_expiry_s=0)
     client = mqtt_client(mqtt_options(settings, client_id="hq-admin"))
@@ -77,6 +83,7 @@ def test_badge_blocked_at_hq_is_refused_on_the_next_scan(tmp_path, broker, store
                                    "employee_no": "E001"})
     assert not badge_blocked(store, "123456")
     publisher = start_link(tmp_path, broker.port, store)
+    wait_online(watch)
     replies = watch(["crib/HAM/crib-1/reply"])
     hq = hq_publisher(broker, tmp_path)
     try:
@@ -103,6 +110,7 @@ def test_badge_blocked_at_hq_is_refused_on_the_next_scan(tmp_path, broker, store
 def test_master_data_is_versioned_idempotent_and_bad_input_keeps_the_link_alive(
         tmp_path, broker, store, watch):
     publisher = start_link(tmp_path, broker.port, store)
+    wait_online(watch)
     replies = watch(["crib/HAM/crib-1/reply"])
     hq = hq_publisher(broker, tmp_path)
     topic = "crib/HAM/crib-1/cmd/people"
