@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -150,7 +151,11 @@ class OutboxPublisher:
         self.client.start()
         try:
             while not self._stop.is_set():
-                self._step(store)
+                try:
+                    self._step(store)
+                except sqlite3.OperationalError as exc:  # locked or disk trouble: retry
+                    log.error("outbox publisher: database problem (%s); retrying", exc)
+                    self._stop.wait(1.0)
         except BaseException as exc:
             self.error = exc
             log.exception("outbox publisher stopped by an error")
@@ -245,8 +250,10 @@ class OutboxPublisher:
         if self.command_handler is not None:
             try:
                 replies = self.command_handler(store, event.topic, event.payload)
-            except Exception:  # noqa: BLE001 - a bad command must not stop publishing
+            except Exception:  # noqa: BLE001 - e.g. database locked: must not stop publishing
+                # Not acknowledged: the broker delivers it again after the next reconnect.
                 log.exception("HQ command on %s could not be handled", event.topic)
+                return
         for topic, body in replies:
             if self._connected:
                 self.client.publish(topic, encode(body), qos=1)

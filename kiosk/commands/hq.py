@@ -95,7 +95,9 @@ def cmd_hq_run(args: argparse.Namespace) -> int:
 
 
 def _show(rows: list[dict[str, Any]] | dict[str, Any]) -> None:
-    print(visible(json.dumps(rows, ensure_ascii=False, indent=2)))
+    # JSON escapes C0 controls itself; visible() also catches DEL and C1 (untrusted HQ data).
+    text = json.dumps(rows, ensure_ascii=False, indent=2)
+    print("\n".join(visible(line) for line in text.splitlines()))
 
 
 def cmd_hq_where(args: argparse.Namespace) -> int:

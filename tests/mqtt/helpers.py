@@ -43,6 +43,7 @@ def write_config(path: Path, data_dir: Path, port: int, **mqtt: Any) -> Path:
              "[gpio]", 'pin_factory = "mock"', "[mqtt]"]
     for key, value in values.items():
         lines.append(f"{key} = {_toml(value)}")
+    lines += ["[hq]", f'database = "{data_dir / "hq.db"}"', "gap_grace_s = 0.5"]
     path.write_text("\n".join(lines) + "\n")
     return path
 
@@ -55,11 +56,12 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "") -> Any:
+def wait_until(predicate: Callable[[], Any], timeout: float = 30.0, what: str = "",
+               interval: float = 0.02) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
         if result:
             return result
-        time.sleep(0.02)
+        time.sleep(interval)
     raise AssertionError(f"not reached in {timeout} s: {what}")

@@ -56,6 +56,7 @@ def test_chaos_5000_checkouts_arrive_exactly_once(tmp_path, broker):
 
     worker = threading.Thread(target=station)
     worker.start()
+    pending_at_kill = []
     try:
         wait_until(lambda: len(committed) >= 800, what="800 checkouts")
         broker.stop()
@@ -63,15 +64,15 @@ def test_chaos_5000_checkouts_arrive_exactly_once(tmp_path, broker):
         broker.start()
         wait_until(lambda: len(committed) >= 2500, what="2500 checkouts")
         broker.kill()
-        wait_until(lambda: len(committed) >= 3000, what="3000 checkouts, broker killed")
-        broker.start()
-        for target in (3500, 4300):  # kill the publisher twice while it drains
-            wait_until(lambda t=target: hq.received >= t, what=f"HQ has {target}")
+        worker.join(120)  # the rest of the checkouts while the broker is dead
+        assert len(committed) == TOTAL
+        broker.start()  # now a backlog drains; kill the publisher twice in the middle of it
+        for target in (3200, 4000):
+            wait_until(lambda t=target: hq.received >= t, interval=0.002, what=f"HQ has {target}")
             os.kill(publisher.pid, signal.SIGKILL)
             publisher.wait(10)
+            pending_at_kill.append(outbox_status(store)["pending"])
             publisher = start_publisher(config, log)
-        worker.join(120)
-        assert len(committed) == TOTAL
         wait_until(lambda: hq_count(hq_db) == TOTAL and outbox_status(store)["pending"] == 0,
                    timeout=60, what="all events at HQ and an empty outbox")
         db = open_hq_db(hq_db)
@@ -84,6 +85,7 @@ def test_chaos_5000_checkouts_arrive_exactly_once(tmp_path, broker):
         publisher.send_signal(signal.SIGTERM)
         publisher.wait(10)
         hq.stop()
+    assert all(pending > 0 for pending in pending_at_kill), pending_at_kill  # mid-drain
     assert kiosks == {"crib-1": TOTAL}
     assert seqs == list(range(1, TOTAL + 1))
     assert outbox_status(store)["pending"] == 0
