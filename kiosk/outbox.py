@@ -162,9 +162,22 @@ class OutboxPublisher:
             raise
         finally:
             self.client.stop()
+            self._collect_late_acks()
             if self._to_delete:
                 self._delete(store)
             store.close()
+
+    def _collect_late_acks(self) -> None:
+        """PUBACKs that arrived while stopping still count: fewer resends after a restart."""
+        late: list[str] = []
+        while True:
+            try:
+                event = self.client.events.get_nowait()
+            except queue.Empty:
+                break
+            if type(event).__name__ == "Acked":
+                self._on_ack(event, late)
+        self._to_delete.extend(late)
 
     def _step(self, store: Store) -> None:
         delivered = self._handle_events(store)

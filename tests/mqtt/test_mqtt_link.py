@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import queue
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from kiosk.bootstrap import mqtt_client, mqtt_options, outbox_publisher
-from kiosk.hq import HqConsumer, command, holdings, open_hq_db, where_is
+from kiosk.hq import HqConsumer, command, gaps, holdings, open_hq_db, where_is
 from kiosk.hq_sync import badge_blocked
 from kiosk.outbox import encode, outbox_status
 from kiosk.store import Identity, Store
 from tests.mqtt.conftest import kiosk_settings
-from tests.mqtt.helpers import checkout, seed, wait_until
+from tests.mqtt.helpers import checkout, seed, wait_until, write_config
 
 
 @pytest.fixture
@@ -54,13 +57,59 @@ def test_broker_down_for_a_whole_session_then_everything_arrives(tmp_path, broke
 
 
 def test_last_will_marks_a_killed_kiosk_offline(tmp_path, broker, store, watch):
-    publisher = start_link(tmp_path, broker.port, store, keepalive_s=5)
-    watcher = watch(["crib/HAM/crib-1/status"])
-    watcher.wait_for(lambda m: json.loads(m.payload)["state"] == "online")
-    publisher._stop.set()
-    publisher.client.kill()  # no DISCONNECT: the broker must publish the will
-    offline = watcher.wait_for(lambda m: json.loads(m.payload)["state"] == "offline")
+    config = write_config(tmp_path / "kiosk.toml", tmp_path, broker.port)
+    status = watch(["crib/HAM/crib-1/status"])
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "publish"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    status.wait_for(lambda m: json.loads(m.payload)["state"] == "online")
+    proc.send_signal(signal.SIGKILL)  # no DISCONNECT, no goodbye: only the will remains
+    proc.wait(10)
+    offline = status.wait_for(lambda m: json.loads(m.payload)["state"] == "offline")
     assert json.loads(offline.payload)["kiosk"] == "crib-1"
+
+
+def test_commands_sent_while_the_kiosk_is_away_arrive_later(tmp_path, broker, store, watch):
+    publisher = start_link(tmp_path, broker.port, store)
+    wait_online(watch)
+    publisher.stop()  # the broker keeps the kiosk's session (session_expiry_s)
+    hq = hq_publisher(broker, tmp_path)
+    body = command("people", items=[{"employee_no": "E777", "name": "Late", "version": 1}])
+    hq.publish("crib/HAM/crib-1/cmd/people", encode(body))
+    replies = watch(["crib/HAM/crib-1/reply"])
+    publisher = start_link(tmp_path, broker.port, store)
+    try:
+        reply = replies.wait_for(lambda m: json.loads(m.payload)["command"] == body["id"])
+    finally:
+        publisher.stop()
+        hq.stop()
+    assert json.loads(reply.payload)["applied"] == 1
+    assert store.one("SELECT name FROM people WHERE employee_no = 'E777'")["name"] == "Late"
+
+
+def test_hq_asks_for_a_missing_range_and_the_kiosk_sends_it_again(tmp_path, broker, store):
+    settings = kiosk_settings(tmp_path, broker.port)
+    hq = HqConsumer(tmp_path / "hq.db", mqtt_client(mqtt_options(
+        settings, client_id="hq-1", manual_ack=True,
+        subscriptions=HqConsumer.subscriptions("crib", "hq"))), gap_grace_s=0.3)
+    hq.start()
+    assert hq.client.wait_connected(10)
+    publisher = start_link(tmp_path, broker.port, store)
+    db = open_hq_db(tmp_path / "hq.db")
+    try:
+        for n in range(4):
+            checkout(store, f"HAM-DR-{n:05}", "E001")
+        wait_until(lambda: hq.received == 4, what="4 events at HQ")
+        # As if the broker had crashed after its PUBACK: HQ never got seq 2 and 3.
+        db.execute("DELETE FROM events WHERE seq IN (2, 3)")
+        db.conn.commit()
+        assert gaps(db) == [{"site": "HAM", "kiosk": "crib-1", "from_seq": 2, "to_seq": 3}]
+        wait_until(lambda: gaps(db) == [] and db.execute(
+            "SELECT count(*) FROM events").fetchone()[0] == 4, what="gap filled")
+    finally:
+        publisher.stop()
+        hq.stop()
+        db.close()
+    assert outbox_status(store)["pending"] == 0
 
 
 def wait_online(watch) -> None:
