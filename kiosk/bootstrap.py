@@ -12,7 +12,8 @@ from typing import Any
 from kiosk.config import Settings
 from kiosk.errors import ConfigError, KioskError
 from kiosk.hq_sync import command_topics, handle_command
-from kiosk.outbox import OutboxPublisher, PublisherOptions, encode, status_payload, status_topic
+from kiosk.link_status import encode, status_payload, status_topic
+from kiosk.outbox import OutboxPublisher, PublisherOptions
 from kiosk.store import Store
 
 

@@ -23,7 +23,8 @@ from sqlite_utils import Database, Migrations
 from ulid import ULID
 
 from kiosk.clock import Clock, iso
-from kiosk.outbox import MqttPort, encode
+from kiosk.link_status import encode
+from kiosk.outbox import MqttPort
 from kiosk.store import connect
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from kiosk.commands import open_store, print_json, settings_from
 from kiosk.config import Settings
 from kiosk.errors import KioskError
 from kiosk.hq import HqConsumer, gaps, holdings, open_hq_db, where_is
-from kiosk.outbox import outbox_status
+from kiosk.link_status import outbox_status
 from kiosk.text import visible
 
 

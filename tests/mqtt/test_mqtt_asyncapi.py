@@ -11,7 +11,7 @@ import yaml
 
 from kiosk.bootstrap import mqtt_client, mqtt_options, outbox_publisher
 from kiosk.hq import command
-from kiosk.outbox import encode
+from kiosk.link_status import encode
 from kiosk.store import Identity, Store
 from tests.mqtt.conftest import kiosk_settings
 from tests.mqtt.helpers import checkout, seed, wait_until

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from kiosk.bootstrap import outbox_publisher
-from kiosk.outbox import outbox_status
+from kiosk.link_status import outbox_status
 from kiosk.store import Identity, Store
 
 

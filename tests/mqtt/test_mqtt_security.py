@@ -13,7 +13,7 @@ import pytest
 from drivers.mqtt_client import ConnectRefused, MqttClient, MqttOptions
 from kiosk.bootstrap import mask, outbox_publisher
 from kiosk.hq import kiosk_acl
-from kiosk.outbox import outbox_status
+from kiosk.link_status import outbox_status
 from kiosk.store import Identity, Store
 from tests.mqtt.conftest import Broker, Watcher, kiosk_settings
 from tests.mqtt.helpers import wait_until
