@@ -193,6 +193,8 @@ class OutboxPublisher:
             log.warning("MQTT broker not available: %s", event.reason)
         elif kind == "Message":
             self._on_message(store, event)
+        elif kind == "Subscribed" and event.refused:
+            log.error("the broker refused the HQ command subscription; check the topic ACL")
         elif kind == "CallbackFailed":
             log.error("MQTT callback %s failed: %s", event.where, event.error)
 

@@ -103,7 +103,8 @@ class Watcher:
     def __init__(self, port: int, topics: list[str], *, protocol: str = "5",
                  **options: Any) -> None:
         self.queue: queue.Queue[Any] = queue.Queue()
-        opts = MqttOptions(host="127.0.0.1", port=port, client_id=f"watch-{time.monotonic_ns()}",
+        client_id = options.pop("client_id", f"watch-{time.monotonic_ns()}")
+        opts = MqttOptions(host="127.0.0.1", port=port, client_id=client_id,
                            protocol=protocol, reconnect_min_s=0.1, reconnect_max_s=0.5,
                            subscriptions=tuple((t, 1) for t in topics), **options)
         self.client = MqttClient(opts, self.queue)
