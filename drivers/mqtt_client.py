@@ -86,6 +86,7 @@ class Acked:
     mid: int
     failed: bool
     reason: str
+    incarnation: int  # which paho client object; mids of a discarded one mean nothing
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,8 @@ class MqttClient:
     def __init__(self, options: MqttOptions, events: queue.Queue[Any]) -> None:
         self.options = options
         self.events = events
-        self.generation = 0
+        self.generation = 0  # connections so far (received mids are per connection)
+        self.incarnation = 0  # paho client objects so far (see renew())
         self.callback_failures = 0
         self._connected = threading.Event()
         self._waiting: dict[int, threading.Event] = {}
@@ -211,7 +213,8 @@ class MqttClient:
         waiter = self._waiting.pop(mid, None)
         if waiter is not None:
             waiter.set()
-        self.events.put(Acked(mid, bool(reason_code.is_failure), str(reason_code)))
+        self.events.put(Acked(mid, bool(reason_code.is_failure), str(reason_code),
+                              self.incarnation))
 
     def _on_subscribe(self, _client: mqtt.Client, _userdata: Any, _mid: int,
                       reason_codes: Any, _properties: Any) -> None:
@@ -268,9 +271,18 @@ class MqttClient:
             self._client.disconnect()
         self._client.loop_stop()
 
-    def kill(self) -> None:
-        """Stop without DISCONNECT (tests: the broker sends the Last Will)."""
+    def discard(self) -> None:
+        """Stop the network thread and forget paho's client with everything it still holds
+        (its in-memory queue is never trusted: the caller resends from its own store)."""
         self._client.loop_stop()
         sock = self._client.socket()
         if sock is not None:
             sock.close()
+        self._connected.clear()
+
+    def renew(self) -> None:
+        """A fresh paho client (same options, same session id) that connects in the background."""
+        self.discard()
+        self.incarnation += 1
+        self._client = self._build()
+        self.start()

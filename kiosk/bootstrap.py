@@ -75,6 +75,8 @@ def outbox_publisher(settings: Settings, store: Store, **kwargs: Any) -> OutboxP
         manual_ack=True)
     publisher_options = PublisherOptions(inflight=settings.mqtt.inflight,
                                          heartbeat_s=settings.mqtt.heartbeat_s,
-                                         poll_s=settings.mqtt.poll_ms / 1000)
+                                         poll_s=settings.mqtt.poll_ms / 1000,
+                                         reconnect_min_s=settings.mqtt.reconnect_min_s,
+                                         reconnect_max_s=settings.mqtt.reconnect_max_s)
     return OutboxPublisher(store, mqtt_client(options), publisher_options,
                            command_handler=handle_command, **kwargs)

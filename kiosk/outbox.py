@@ -31,12 +31,13 @@ from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 
-DELETE_DELAY_S = 0.02
+DELETE_DELAY_S = 0.02  # acknowledged rows are deleted in batches at most this late
 # paho keeps `inflight` messages on the wire (max_inflight_messages) and queues the rest of what
 # it was handed; handing it a few windows' worth keeps the wire busy between our refills.
 HANDOVER_FACTOR = 4
-BATCH_PAUSE_S = 0.001
-BATCH_PAUSE_S = 0.002  # acknowledged rows are deleted in batches at most this late
+BATCH_PAUSE_S = 0.002
+POISON_DROPS = 3  # lost connections with the same oldest row in flight before it is set aside
+STABLE_S = 30.0  # a connection that lived this long resets the reconnect back-off
 # (store, topic, payload) -> messages to publish: [(topic, body dict)]
 CommandHandler = Callable[[Store, str, bytes], list[tuple[str, dict[str, Any]]]]
 
@@ -46,6 +47,7 @@ class MqttPort(Protocol):
 
     events: queue.Queue[Any]
     generation: int
+    incarnation: int
 
     @property
     def connected(self) -> bool: ...
@@ -54,6 +56,8 @@ class MqttPort(Protocol):
                 retain: bool = False) -> int | None: ...
     def ack(self, mid: int, qos: int, generation: int) -> None: ...
     def stop(self, timeout: float = 2.0) -> None: ...
+    def discard(self) -> None: ...
+    def renew(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,8 @@ class PublisherOptions:
     heartbeat_s: float = 60.0
     poll_s: float = 0.01  # how often another process's commits are noticed
     retry_after_s: float = 30.0  # a row the broker refused is offered again after this
+    reconnect_min_s: float = 1.0  # after a lost connection: first wait, doubling ...
+    reconnect_max_s: float = 30.0  # ... up to this
 
 
 class OutboxPublisher:
@@ -80,8 +86,12 @@ class OutboxPublisher:
         self.delivered = 0
         self.refused: dict[str, float] = {}  # event_id -> when it may be offered again
         self.last_refusal = ""
-        self._handed: set[str] = set()  # event ids given to paho on this connection
-        self._mids: dict[int, tuple[str, int]] = {}  # mid -> (event_id, generation)
+        self._handed: dict[str, int] = {}  # event id -> seq, given to this paho client
+        self._drops: dict[str, int] = {}  # oldest row in flight -> connections lost meanwhile
+        self._mids: dict[tuple[int, int], str] = {}  # (client incarnation, mid) -> event id
+        self._renew_at = 0.0  # when to connect again with a fresh paho client
+        self._backoff = self.options.reconnect_min_s
+        self._connected_at = 0.0
         self._cursor = 0  # highest seq handed over on this connection
         self._exhausted = False
         self._to_delete: list[str] = []
@@ -155,6 +165,9 @@ class OutboxPublisher:
         if self._to_delete and (len(self._to_delete) >= self.options.inflight
                                 or time.monotonic() >= self._delete_due):
             self._delete(store)
+        if self._renew_at and time.monotonic() >= self._renew_at:
+            self._renew_at = 0.0
+            self.client.renew()
         if self._connected:
             self._offer_due_refusals()
             self._fill_window(store)
@@ -185,10 +198,10 @@ class OutboxPublisher:
         if kind == "Acked":
             self._on_ack(event, delivered)
         elif kind == "Connected":
-            self._on_connected(store, event.generation)
+            self._on_connected(store)
         elif kind == "Disconnected":
-            self._connected = False
             log.warning("MQTT link lost (%s); events wait in the outbox", event.reason)
+            self._on_disconnected()
         elif kind == "ConnectRefused":
             log.warning("MQTT broker not available: %s", event.reason)
         elif kind == "Message":
@@ -198,23 +211,54 @@ class OutboxPublisher:
         elif kind == "CallbackFailed":
             log.error("MQTT callback %s failed: %s", event.where, event.error)
 
-    def _on_connected(self, store: Store, generation: int) -> None:
+    def _on_connected(self, store: Store) -> None:
         if self._to_delete:  # delivered rows must not be offered again below
             self._delete(store)
         self._connected = True
+        self._connected_at = time.monotonic()
         # Resend everything unacknowledged: start again from the first row.
         self._handed.clear()
         self._cursor = 0
         self._exhausted = False
-        self._mids = {m: v for m, v in self._mids.items() if v[1] >= generation - 1}
         self._next_heartbeat = 0.0
 
+    def _on_disconnected(self) -> None:
+        """Throw paho's client away with whatever it still holds and connect afresh later:
+        only the outbox decides what is sent again (paho would otherwise resend its own copies,
+        and a message the broker answers by dropping the connection would come back forever)."""
+        was_connected, self._connected = self._connected, False
+        self._suspect_oldest_in_flight()
+        self.client.discard()
+        self._handed.clear()
+        self._mids.clear()
+        now = time.monotonic()
+        if was_connected and now - self._connected_at >= STABLE_S:
+            self._backoff = self.options.reconnect_min_s
+        self._renew_at = now + self._backoff
+        self._backoff = min(self._backoff * 2, self.options.reconnect_max_s)
+
+    def _suspect_oldest_in_flight(self) -> None:
+        """mosquitto may drop the connection instead of (or right after) refusing a publish its
+        ACL denies. Resending everything would then hit the same row first on every connection
+        and block the drain: after POISON_DROPS lost connections with the same oldest row in
+        flight, that row is set aside like a refused one (kept, offered again later)."""
+        if not self._handed:
+            return
+        oldest = min(self._handed, key=self._handed.__getitem__)
+        self._drops[oldest] = self._drops.get(oldest, 0) + 1
+        if self._drops[oldest] >= POISON_DROPS:
+            del self._drops[oldest]
+            self.refused[oldest] = time.monotonic() + self.options.retry_after_s
+            self.last_refusal = "connection lost each time it was sent"
+            log.error("event %s was in flight in %d lost connections; kept, retried in %.0f s",
+                      oldest, POISON_DROPS, self.options.retry_after_s)
+
     def _on_ack(self, event: Any, delivered: list[str]) -> None:
-        entry = self._mids.pop(event.mid, None)
-        if entry is None:
-            return  # a status or reply message
-        event_id = entry[0]
-        self._handed.discard(event_id)
+        event_id = self._mids.pop((event.incarnation, event.mid), None)
+        if event_id is None:
+            return  # a status or reply message, or an ack from a discarded client
+        self._handed.pop(event_id, None)
+        self._drops.pop(event_id, None)
         if event.failed:
             self.refused[event_id] = time.monotonic() + self.options.retry_after_s
             self.last_refusal = event.reason
@@ -289,8 +333,8 @@ class OutboxPublisher:
             if mid is None:  # paho's bounded queue is full: try again on the next ack
                 self._exhausted = False
                 break
-            self._handed.add(event_id)
-            self._mids[mid] = (event_id, self.client.generation)
+            self._handed[event_id] = seq
+            self._mids[(self.client.incarnation, mid)] = event_id
             self._cursor = max(self._cursor, seq)
             room -= 1
 

@@ -142,7 +142,10 @@ def test_kiosk_over_tls_writes_its_own_topics_and_is_refused_elsewhere(tmp_path,
         publisher.stop()
         hq.close()
     assert [r["seq"] for r in store.all("SELECT seq FROM outbox")] == [2]  # kept, not lost
-    assert "Not authorized" in publisher.last_refusal
+    # mosquitto 2.0 answers 0x87 and sometimes also drops the connection (mosquitto #2579);
+    # either way the row is set aside, not lost, and does not block the rows behind it.
+    assert "Not authorized" in publisher.last_refusal or "connection lost" in \
+        publisher.last_refusal
     assert not any("crib-2" in m.topic for m in hq.messages)
 
 
