@@ -21,7 +21,7 @@ import queue
 import ssl
 import threading
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
@@ -63,34 +63,29 @@ class MqttOptions:
     manual_ack: bool = False
 
 
-# -- what the network thread reports; plain data only ------------------------------------
+# -- what the network thread reports; plain data only (tuples: cheap to make per PUBACK) --
 
-@dataclass(frozen=True)
-class Connected:
+class Connected(NamedTuple):
     generation: int
     session_present: bool
 
 
-@dataclass(frozen=True)
-class ConnectRefused:
+class ConnectRefused(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class Disconnected:
+class Disconnected(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class Acked:
+class Acked(NamedTuple):
     mid: int
     failed: bool
     reason: str
     incarnation: int  # which paho client object; mids of a discarded one mean nothing
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     topic: str
     payload: bytes
     mid: int
@@ -99,14 +94,12 @@ class Message:
     generation: int
 
 
-@dataclass(frozen=True)
-class Subscribed:
+class Subscribed(NamedTuple):
     generation: int
     refused: bool
 
 
-@dataclass(frozen=True)
-class CallbackFailed:
+class CallbackFailed(NamedTuple):
     where: str
     error: str
 
@@ -114,7 +107,8 @@ class CallbackFailed:
 class MqttClient:
     """One broker connection. `events` receives Connected/Disconnected/Acked/Message/..."""
 
-    def __init__(self, options: MqttOptions, events: queue.Queue[Any]) -> None:
+    def __init__(self, options: MqttOptions, events: queue.Queue[Any] | queue.SimpleQueue[Any]
+                 ) -> None:
         self.options = options
         self.events = events
         self.generation = 0  # connections so far (received mids are per connection)
@@ -213,8 +207,8 @@ class MqttClient:
         waiter = self._waiting.pop(mid, None)
         if waiter is not None:
             waiter.set()
-        self.events.put(Acked(mid, bool(reason_code.is_failure), str(reason_code),
-                              self.incarnation))
+        failed = bool(reason_code.is_failure)  # the hot path: name the code only on failure
+        self.events.put(Acked(mid, failed, str(reason_code) if failed else "", self.incarnation))
 
     def _on_subscribe(self, _client: mqtt.Client, _userdata: Any, _mid: int,
                       reason_codes: Any, _properties: Any) -> None:

@@ -57,7 +57,7 @@ def mqtt_client(options: Any) -> Any:
     from drivers.mqtt_client import MqttClient, MqttSetupError
 
     try:
-        return MqttClient(options, queue.Queue())
+        return MqttClient(options, queue.SimpleQueue())  # C-implemented: cheap per PUBACK
     except MqttSetupError as exc:
         raise KioskError(mask(str(exc), options.password)) from None
 

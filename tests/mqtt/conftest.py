@@ -45,7 +45,7 @@ class Broker:
             "max_queued_messages 0\nmax_inflight_messages 0\n"
             # As root, mosquitto would switch to user mosquitto, who cannot read tmp_path.
             f"{'user root' if os.geteuid() == 0 else ''}\n"
-            f"log_dest file {self.log}\nlog_type all\n{extra}")
+            f"log_dest file {self.log}\nlog_type error\nlog_type warning\nlog_type notice\n{extra}")
 
     def start(self) -> None:
         self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.conf)],
