@@ -141,7 +141,8 @@ class HqSection:
     database: str = opt("hq.db", "SQLite file of the headquarters consumer (`kiosk hq`).")
     share_group: str = opt("hq", "Shared-subscription group; every `kiosk hq` process in the "
                                  "group gets a share of the events.")
-    client_id: str = opt("", "MQTT client id of this HQ process; empty means hq-<host>-<pid>.")
+    client_id: str = opt("", "MQTT client id of this HQ process; empty means "
+                             "hq-<host>-<instance> (`kiosk hq run --instance N`).")
     gap_grace_s: float = opt(10.0, "Ask a kiosk to resend a missing seq range after it has "
                                    "been missing this long.", minimum=0.1, maximum=86400)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
 import socket
 import threading
@@ -31,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     hq_sub = hq.add_subparsers(dest="hq_command", metavar="ACTION", required=True)
     run = hq_sub.add_parser("run", help="consume events until stopped (start several to "
                             "share the load)")
+    run.add_argument("--instance", type=int, default=1, help="number of this process on this "
+                     "host (1, 2, ...): keeps its MQTT session across restarts")
     run.set_defaults(func=cmd_hq_run)
     where = hq_sub.add_parser("where", help="where is asset X")
     where.add_argument("asset")
@@ -75,8 +76,10 @@ def hq_db_path(settings: Settings) -> Path:
     return path if path.is_absolute() else settings.data_dir / path
 
 
-def hq_consumer(settings: Settings) -> HqConsumer:
-    client_id = settings.hq.client_id or f"hq-{socket.gethostname()}-{os.getpid()}"
+def hq_consumer(settings: Settings, instance: int = 1) -> HqConsumer:
+    # A stable id: a restarted process resumes its persistent session and with it the share
+    # of events the broker queued for it meanwhile.
+    client_id = settings.hq.client_id or f"hq-{socket.gethostname()}-{instance}"
     options = bootstrap.mqtt_options(
         settings, client_id=client_id, manual_ack=True,
         subscriptions=HqConsumer.subscriptions(settings.mqtt.prefix, settings.hq.share_group))
@@ -85,7 +88,9 @@ def hq_consumer(settings: Settings) -> HqConsumer:
 
 
 def cmd_hq_run(args: argparse.Namespace) -> int:
-    consumer = hq_consumer(settings_from(args))
+    if args.instance < 1:
+        raise KioskError("--instance must be 1 or more")
+    consumer = hq_consumer(settings_from(args), args.instance)
     stop = _until_signalled()
     consumer.start()
     print(f"consuming into {consumer.db_path}", flush=True)

@@ -67,3 +67,34 @@ def test_hq_questions(tmp_path, capsys):
         {"site": "HAM", "kiosk": "crib-1", "from_seq": 2, "to_seq": 2}]
     assert main(["--config", str(config), "hq", "where", "NOPE"]) == 1
     assert "no event about asset" in capsys.readouterr().err
+
+
+def test_hq_run_consumes_until_stopped(tmp_path, broker):
+    from kiosk.bootstrap import outbox_publisher
+    from tests.mqtt.conftest import kiosk_settings
+    from tests.mqtt.helpers import wait_until
+
+    config = write_config(tmp_path / "kiosk.toml", tmp_path, broker.port)
+    hq = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "hq", "run",
+                           "--instance", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    store = Store(tmp_path / "kiosk.db", Identity("HAM", "crib-1"))
+    seed(store, 5)
+    publisher = outbox_publisher(kiosk_settings(tmp_path, broker.port), store)
+    publisher.start()
+
+    def stored() -> int:
+        db = open_hq_db(tmp_path / "hq.db")
+        try:
+            return db.execute("SELECT count(*) FROM events").fetchone()[0]
+        finally:
+            db.close()
+    try:
+        wait_until(lambda: (tmp_path / "hq.db").exists(), what="hq.db created")
+        for n in range(5):  # the shared subscription may start after the first events
+            checkout(store, f"HAM-DR-{n:05}", "E001")
+        wait_until(lambda: stored() == 5, what="5 events in hq.db")
+    finally:
+        publisher.stop()
+        hq.send_signal(signal.SIGTERM)
+        assert hq.wait(20) == 0
+    assert b"consuming into" in hq.stdout.read()
