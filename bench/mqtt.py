@@ -21,8 +21,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from kiosk.bootstrap import outbox_publisher
 from kiosk.config import parse_settings
+from kiosk.link import outbox_publisher
 from kiosk.store import Identity, Store
 
 

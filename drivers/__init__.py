@@ -1,1 +1,2 @@
-"""Hardware and network adapters: one small module per device; never imports `kiosk`."""
+"""Hardware adapters: one small module per device; they take and return primitives and never
+import `kiosk`."""

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from kiosk import bootstrap
+from kiosk import link
 from kiosk.commands import open_store, print_json, settings_from
 from kiosk.config import Settings
 from kiosk.errors import KioskError
@@ -60,7 +60,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
         return 0
     if not settings.mqtt.enabled:
         raise KioskError("mqtt.enabled is false in the configuration; nothing to publish")
-    publisher = bootstrap.outbox_publisher(settings, store)
+    publisher = link.outbox_publisher(settings, store)
     stop = _until_signalled()
     publisher.start()
     print(f"publishing to {settings.mqtt.host}:{settings.mqtt.port}", flush=True)
@@ -80,10 +80,10 @@ def hq_consumer(settings: Settings, instance: int = 1) -> HqConsumer:
     # A stable id: a restarted process resumes its persistent session and with it the share
     # of events the broker queued for it meanwhile.
     client_id = settings.hq.client_id or f"hq-{socket.gethostname()}-{instance}"
-    options = bootstrap.mqtt_options(
+    options = link.mqtt_options(
         settings, client_id=client_id, manual_ack=True,
         subscriptions=HqConsumer.subscriptions(settings.mqtt.prefix, settings.hq.share_group))
-    return HqConsumer(hq_db_path(settings), bootstrap.mqtt_client(options),
+    return HqConsumer(hq_db_path(settings), link.mqtt_client(options),
                       prefix=settings.mqtt.prefix, gap_grace_s=settings.hq.gap_grace_s)
 
 

@@ -9,8 +9,8 @@ import jsonschema
 import pytest
 import yaml
 
-from kiosk.bootstrap import mqtt_client, mqtt_options, outbox_publisher
 from kiosk.hq import command
+from kiosk.link import mqtt_client, mqtt_options, outbox_publisher
 from kiosk.link_status import encode
 from kiosk.store import Identity, Store
 from tests.mqtt.conftest import kiosk_settings

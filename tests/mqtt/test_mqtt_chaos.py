@@ -10,8 +10,8 @@ import sys
 import threading
 from pathlib import Path
 
-from kiosk.bootstrap import mqtt_client, mqtt_options
 from kiosk.hq import HqConsumer, gaps, open_hq_db
+from kiosk.link import mqtt_client, mqtt_options
 from kiosk.link_status import outbox_status
 from kiosk.store import Identity, Store
 from tests.mqtt.conftest import kiosk_settings

@@ -70,7 +70,7 @@ def test_hq_questions(tmp_path, capsys):
 
 
 def test_hq_run_consumes_until_stopped(tmp_path, broker):
-    from kiosk.bootstrap import outbox_publisher
+    from kiosk.link import outbox_publisher
     from tests.mqtt.conftest import kiosk_settings
     from tests.mqtt.helpers import wait_until
 

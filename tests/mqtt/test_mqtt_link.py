@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.bootstrap import mqtt_client, mqtt_options, outbox_publisher
 from kiosk.hq import HqConsumer, command, gaps, holdings, open_hq_db, where_is
 from kiosk.hq_sync import badge_blocked
+from kiosk.link import mqtt_client, mqtt_options, outbox_publisher
 from kiosk.link_status import encode, outbox_status
 from kiosk.store import Identity, Store
 from tests.mqtt.conftest import kiosk_settings

@@ -6,7 +6,7 @@ import json
 import time
 from pathlib import Path
 
-from kiosk.bootstrap import outbox_publisher
+from kiosk.link import outbox_publisher
 from kiosk.link_status import outbox_status
 from kiosk.store import Identity, Store
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from drivers.mqtt_client import Connected, ConnectRefused, MqttClient, MqttOptions
-from kiosk.bootstrap import mask, outbox_publisher
 from kiosk.hq import command, kiosk_acl
+from kiosk.link import mask, outbox_publisher
 from kiosk.link_status import encode, outbox_status
 from kiosk.store import Identity, Store
 from tests.mqtt.conftest import Broker, Watcher, kiosk_settings

@@ -1,4 +1,4 @@
-"""Composition root: the only module in `kiosk` that reaches for drivers, and lazily.
+"""Wiring of the HQ link: the only module in `kiosk` that reaches the MQTT driver, lazily.
 
 Here: the MQTT link (outbox publisher + HQ commands) and the HQ consumer's client.
 """
