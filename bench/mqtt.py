@@ -47,7 +47,7 @@ def start_broker(folder: Path) -> tuple[subprocess.Popen[bytes], int]:
 def fill_outbox(store: Store, count: int) -> list[tuple[str, bytes]]:
     with store.transaction():
         for n in range(count):
-            store.record("asset.checked_out", {"holder": f"E{n % 50:03}", "due_at":
+            store.record("loan.checked_out", {"holder": f"E{n % 50:03}", "due_at":
                                                "2026-12-10T09:00:00"},
                          actor=f"E{n % 50:03}", asset=f"HAM-DR-{n:05}")
     return [(t, b.encode()) for t, b in store.db.execute(
@@ -117,7 +117,7 @@ def idle_latency(folder: Path, port: int, store: Store, samples: int) -> list[fl
     for n in range(samples):
         arrived.clear()
         with store.transaction():
-            event = store.record("asset.returned", {"n": n}, actor="E001", asset="HAM-DR-00001")
+            event = store.record("loan.returned", {"n": n}, actor="E001", asset="HAM-DR-00001")
         committed = time.perf_counter()
         arrived.wait(5)
         latencies.append((delivered[event["id"]] - committed) * 1000)

@@ -30,9 +30,10 @@ from kiosk.store import connect
 log = logging.getLogger(__name__)
 hq_migrations = Migrations("hq")
 
-# Event types that hand an asset to a person or take it back (station events).
-HOLD_TYPES = frozenset({"asset.checked_out", "checkout", "asset.issued"})
-RELEASE_TYPES = frozenset({"asset.returned", "return", "asset.checked_in", "asset.retired"})
+# Station events that hand an asset to a person or take it back (kiosk/crib.py, returns.py,
+# maintenance.py). `loan.undone` reverses the checkout or return named in its payload.
+HOLD_TYPES = frozenset({"loan.checked_out"})
+RELEASE_TYPES = frozenset({"loan.returned", "asset.retired"})
 EVENT_FIELDS = ("id", "site", "kiosk", "seq", "type", "at", "clock_synced", "actor", "asset",
                 "payload")
 
@@ -45,7 +46,7 @@ def _hq_events(db: Database) -> None:
                         not_null={"site", "kiosk", "seq", "type", "at"})
     db["events"].create_index(["site", "kiosk", "seq"])
     db["positions"].create({"asset": str, "site": str, "kiosk": str, "seq": int, "at": str,
-                            "type": str, "holder": str}, pk="asset")
+                            "type": str, "holder": str, "location": str}, pk="asset")
     db["positions"].create_index(["holder"])
     db["kiosks"].create({"site": str, "kiosk": str, "state": str, "status": str,
                          "last_seq": int, "seen_at": str}, pk=("site", "kiosk"))
@@ -95,18 +96,36 @@ def store_events(db: Database, rows: list[dict[str, Any]], received_at: str) -> 
 
 def _move(conn: Any, row: dict[str, Any]) -> None:
     """Update where the asset is, unless a newer event about it is already known."""
-    old = conn.execute("SELECT at, seq, holder FROM positions WHERE asset = ?",
+    old = conn.execute("SELECT at, seq, holder, location FROM positions WHERE asset = ?",
                        [row["asset"]]).fetchone()
     if old is not None and (old[0], old[1]) > (row["at"], row["seq"]):
         return
-    holder = old[2] if old else None
-    if row["type"] in HOLD_TYPES:
-        holder = json.loads(row["payload"]).get("holder") or row["actor"]
-    elif row["type"] in RELEASE_TYPES:
-        holder = None
-    conn.execute("INSERT OR REPLACE INTO positions(asset, site, kiosk, seq, at, type, holder) "
-                 "VALUES (?,?,?,?,?,?,?)", [row["asset"], row["site"], row["kiosk"],
-                                            row["seq"], row["at"], row["type"], holder])
+    holder, location = _holder_and_location(row, old[2] if old else None,
+                                            old[3] if old else None)
+    conn.execute("INSERT OR REPLACE INTO positions(asset, site, kiosk, seq, at, type, holder, "
+                 "location) VALUES (?,?,?,?,?,?,?,?)",
+                 [row["asset"], row["site"], row["kiosk"], row["seq"], row["at"], row["type"],
+                  holder, location])
+
+
+def _holder_and_location(row: dict[str, Any], holder: str | None,
+                         location: str | None) -> tuple[str | None, str | None]:
+    payload = json.loads(row["payload"])
+    payload = payload if isinstance(payload, dict) else {}
+    kind = row["type"]
+    if kind == "loan.undone":
+        kind = "loan.returned" if payload.get("undid") == "checkout" else "loan.checked_out"
+    if kind in HOLD_TYPES:
+        return row["actor"], None
+    if kind in RELEASE_TYPES:
+        return None, _text_or(payload.get("location"), location)
+    if kind == "asset.moved":
+        return holder, _text_or(payload.get("to"), location)
+    return holder, location
+
+
+def _text_or(value: Any, default: str | None) -> str | None:
+    return value if isinstance(value, str) and value else default
 
 
 def store_status(db: Database, payload: bytes) -> None:
@@ -144,9 +163,9 @@ def gaps(db: Database) -> list[dict[str, Any]]:
 
 
 def where_is(db: Database, asset: str) -> dict[str, Any] | None:
-    row = db.execute("SELECT asset, site, kiosk, holder, type, at, seq FROM positions "
-                     "WHERE asset = ?", [asset]).fetchone()
-    names = ("asset", "site", "kiosk", "holder", "last_event", "at", "seq")
+    row = db.execute("SELECT asset, site, kiosk, holder, location, type, at, seq FROM "
+                     "positions WHERE asset = ?", [asset]).fetchone()
+    names = ("asset", "site", "kiosk", "holder", "location", "last_event", "at", "seq")
     return dict(zip(names, row, strict=True)) if row else None
 
 

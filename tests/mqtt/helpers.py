@@ -32,7 +32,7 @@ def checkout(store: Store, asset: str, employee_no: str) -> dict[str, Any]:
         due = (store.clock.now() + dt.timedelta(days=7)).isoformat()
         store.db.execute("UPDATE assets SET status = 'checked_out', holder = ?, due_at = ? "
                          "WHERE number = ?", [employee_no, due, asset])
-        return store.record("asset.checked_out", {"holder": employee_no, "due_at": due},
+        return store.record("loan.checked_out", {"holder": employee_no, "due_at": due},
                             actor=employee_no, asset=asset)
 
 

@@ -64,7 +64,7 @@ def test_every_published_payload_matches_its_schema(tmp_path, broker, watch, pro
     try:
         for n in range(3):
             checkout(store, f"HAM-DR-{n:05}", "E001")
-        everything.wait_for(lambda m: m.topic.endswith("/events/asset.checked_out")
+        everything.wait_for(lambda m: m.topic.endswith("/events/loan.checked_out")
                             and json.loads(m.payload)["seq"] == 3)
         for body, kind in zip(sent, ("people", "blocked-badges", "resend"), strict=True):
             hq.publish(f"crib/HAM/crib-1/cmd/{kind}", encode(body))

@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 from kiosk.cli import main
-from kiosk.hq import open_hq_db, parse_event, store_events
+from kiosk.hq import holdings, open_hq_db, parse_event, store_events, where_is
+from kiosk.link_status import encode
 from kiosk.store import Identity, Store
 from tests.mqtt.helpers import checkout, seed, write_config
 
@@ -98,3 +99,28 @@ def test_hq_run_consumes_until_stopped(tmp_path, broker):
         hq.send_signal(signal.SIGTERM)
         assert hq.wait(20) == 0
     assert b"consuming into" in hq.stdout.read()
+
+
+def test_hq_follows_returns_undos_moves_and_ignores_older_news(tmp_path):
+    from tests.conftest import FrozenClock
+
+    clock = FrozenClock()
+    kiosk = Store(tmp_path / "kiosk.db", Identity("BER", "crib-9"), clock=clock)
+
+    def event(kind, actor, asset, **payload):
+        clock.advance(seconds=1)
+        with kiosk.transaction():
+            return parse_event(encode(kiosk.record(kind, payload, actor=actor, asset=asset)))
+    rows = [event("loan.checked_out", "E1", "A", due_at="x"),
+            event("loan.returned", "E1", "A", location="SHELF-2"),
+            event("loan.undone", "E1", "A", undid="return"),
+            event("loan.checked_out", "E2", "B", due_at="x"),
+            event("loan.undone", "E2", "B", undid="checkout"),
+            event("asset.moved", "E3", "C", to="VAN-1")]
+    db = open_hq_db(tmp_path / "hq.db")
+    store_events(db, rows[4:], "now")  # B's undo arrives first ...
+    assert store_events(db, rows[:4] + rows[4:5], "now") == 4  # ... its checkout later; a dup
+    assert (where_is(db, "A")["holder"], where_is(db, "B")["holder"]) == ("E1", None)
+    assert where_is(db, "C")["location"] == "VAN-1"
+    assert where_is(db, "A")["site"] == "BER" and holdings(db, "E2") == []
+    assert db.execute("SELECT count(*) FROM events").fetchone()[0] == 6

@@ -17,7 +17,7 @@ def make_store(tmp_path: Path) -> Store:
 
 def checkout(store: Store, n: int) -> None:
     with store.transaction():
-        store.record("asset.checked_out", {"holder": f"E{n % 7}"}, actor=f"E{n % 7}",
+        store.record("loan.checked_out", {"holder": f"E{n % 7}"}, actor=f"E{n % 7}",
                      asset=f"HAM-DR-{n:05}")
 
 
@@ -46,7 +46,7 @@ def test_drains_in_seq_order_and_empties_the_outbox(tmp_path, broker, watch):
         publisher.stop()
     seqs = [json.loads(m.payload)["seq"] for m in watcher.messages]
     assert seqs == list(range(1, 51))
-    assert watcher.messages[0].topic == "crib/HAM/crib-1/events/asset.checked_out"
+    assert watcher.messages[0].topic == "crib/HAM/crib-1/events/loan.checked_out"
     assert outbox_status(store)["last_publish_at"] is not None
 
 
