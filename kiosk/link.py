@@ -62,8 +62,10 @@ def mqtt_client(options: Any) -> Any:
         raise KioskError(mask(str(exc), options.password)) from None
 
 
-def outbox_publisher(settings: Settings, store: Store, **kwargs: Any) -> OutboxPublisher:
-    """The kiosk's link to HQ: outbox drain, heartbeat, Last Will and HQ commands."""
+def outbox_publisher(settings: Settings, store: Store, *, heartbeat_s: float | None = None,
+                     **kwargs: Any) -> OutboxPublisher:
+    """The kiosk's link to HQ: outbox drain, heartbeat, Last Will and HQ commands.
+    `heartbeat_s` overrides the configured interval (tests, benches)."""
     ident = store.identity
     client_id = settings.mqtt.client_id or f"{ident.site}-{ident.kiosk}"
     options = mqtt_options(
@@ -74,7 +76,7 @@ def outbox_publisher(settings: Settings, store: Store, **kwargs: Any) -> OutboxP
         subscriptions=tuple(command_topics(ident.topic_prefix, ident.site, ident.kiosk)),
         manual_ack=True)
     publisher_options = PublisherOptions(inflight=settings.mqtt.inflight,
-                                         heartbeat_s=settings.mqtt.heartbeat_s,
+                                         heartbeat_s=heartbeat_s or settings.mqtt.heartbeat_s,
                                          poll_s=settings.mqtt.poll_ms / 1000,
                                          reconnect_min_s=settings.mqtt.reconnect_min_s,
                                          reconnect_max_s=settings.mqtt.reconnect_max_s)

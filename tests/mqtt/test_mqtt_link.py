@@ -243,3 +243,20 @@ def test_callback_exception_never_stops_the_network_thread(broker):
     finally:
         client._client.disconnect()
         client._client.loop_stop()
+
+
+def test_heartbeat_repeats_with_pending_count_and_last_publish(tmp_path, broker, store, watch):
+    status = watch(["crib/HAM/crib-1/status"])
+    publisher = outbox_publisher(kiosk_settings(tmp_path, broker.port), store, heartbeat_s=0.2)
+    publisher.start()
+    try:
+        checkout(store, "HAM-DR-00001", "E001")
+        beat = status.wait_for(lambda m: json.loads(m.payload).get("last_publish_at")
+                               and json.loads(m.payload)["pending"] == 0)
+    finally:
+        publisher.stop()
+    body = json.loads(beat.payload)
+    assert (body["state"], body["last_seq"], body["rejected"]) == ("online", 1, 0)
+    assert body["software"] and body["oldest_pending_at"] is None
+    heartbeats = [m for m in status.messages if "pending" in json.loads(m.payload)]
+    assert len(heartbeats) >= 2  # one at connect, then the periodic ones
