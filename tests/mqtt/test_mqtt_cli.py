@@ -83,15 +83,18 @@ def test_hq_run_consumes_until_stopped(tmp_path, broker):
     publisher = outbox_publisher(kiosk_settings(tmp_path, broker.port), store)
     publisher.start()
 
-    def stored() -> int:
+    def stored(table: str = "events") -> int:
         db = open_hq_db(tmp_path / "hq.db")
         try:
-            return db.execute("SELECT count(*) FROM events").fetchone()[0]
+            return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
         finally:
             db.close()
     try:
         wait_until(lambda: (tmp_path / "hq.db").exists(), what="hq.db created")
-        for n in range(5):  # the shared subscription may start after the first events
+        # The kiosk's retained status reaches HQ only once its one SUBSCRIBE (status and
+        # events together) is in place: from then on no event can slip past the subscription.
+        wait_until(lambda: stored("kiosks") >= 1, what="HQ subscribed and saw the status")
+        for n in range(5):
             checkout(store, f"HAM-DR-{n:05}", "E001")
         wait_until(lambda: stored() == 5, what="5 events in hq.db")
     finally:
