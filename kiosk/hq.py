@@ -25,7 +25,7 @@ from ulid import ULID
 from kiosk.clock import Clock, iso
 from kiosk.link_status import encode
 from kiosk.outbox import MqttPort
-from kiosk.store import connect
+from kiosk.store import connect, migrate
 
 log = logging.getLogger(__name__)
 hq_migrations = Migrations("hq")
@@ -54,7 +54,7 @@ def _hq_events(db: Database) -> None:
 
 def open_hq_db(path: Path | str) -> Database:
     db = connect(path)
-    hq_migrations.apply(db)
+    migrate(db, hq_migrations)
     return db
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import sqlite3
 import subprocess
 import sys
 
@@ -84,9 +85,12 @@ def test_hq_run_consumes_until_stopped(tmp_path, broker):
     publisher.start()
 
     def stored(table: str = "events") -> int:
-        db = open_hq_db(tmp_path / "hq.db")
+        # Read-only: migrating hq.db from here would race the consumer's own migration.
+        db = sqlite3.connect(f"file:{tmp_path / 'hq.db'}?mode=ro", uri=True, timeout=10)
         try:
             return db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+        except sqlite3.OperationalError:   # tables not created yet
+            return 0
         finally:
             db.close()
     try:
