@@ -260,3 +260,42 @@ def test_heartbeat_repeats_with_pending_count_and_last_publish(tmp_path, broker,
     assert body["software"] and body["oldest_pending_at"] is None
     heartbeats = [m for m in status.messages if "pending" in json.loads(m.payload)]
     assert len(heartbeats) >= 2  # one at connect, then the periodic ones
+
+
+def test_station_refuses_a_badge_hq_blocked_on_its_very_next_scan(tmp_path, broker, store, watch):
+    """The whole path: HQ's retained site-wide list -> kiosk link -> the station's decision."""
+    from gpiozero.pins.mock import MockFactory
+
+    from kiosk import bootstrap
+    from kiosk.demo import seed as seed_demo
+    from kiosk.numbering import parse_scheme
+    from kiosk.records import add_badge
+    from kiosk.scans import Scan
+    from tests.station.conftest import ANNA, station_settings
+
+    seed_demo(store, parse_scheme("{site}-{category}-{yy}{seq:05}{check}", "damm"))
+    runtime = bootstrap.build(station_settings(tmp_path), "test", store=store,
+                              pin_factory=MockFactory())
+    first = runtime.station.scan(runtime.classify(Scan(ANNA, role="badge")))
+    assert first.code is None and first.tone == "ok"          # Anna may use the crib
+    runtime.station.touch("done", "")
+    publisher = start_link(tmp_path, broker.port, store)
+    wait_online(watch)
+    replies = watch(["crib/HAM/crib-1/reply"])
+    hq = hq_publisher(broker, tmp_path)
+    try:
+        # As the reader prints it; 777777 is a card this kiosk has never seen (yet).
+        body = command("blocked-badges", version=1, badges=[ANNA, "777777"])
+        hq.publish("crib/HAM/site/blocked-badges", encode(body), retain=True)
+        replies.wait_for(lambda m: json.loads(m.payload)["command"] == body["id"])
+        refused = runtime.station.scan(runtime.classify(Scan(ANNA, role="badge")))
+        runtime.station.touch("done", "")
+        add_badge(store, employee_no="E1002", raw="777777")       # registered after the list
+        late = runtime.station.scan(runtime.classify(Scan("777777", role="badge")))
+    finally:
+        hq.publish("crib/HAM/site/blocked-badges", b"", retain=True)
+        hq.stop()
+        publisher.stop()
+        runtime.indicator.close()
+    assert (refused.tone, refused.code) == ("denied", "badge-blocked")
+    assert (late.tone, late.code) == ("denied", "badge-blocked")
