@@ -74,10 +74,3 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module.split(".")[0])
     return names
-
-
-def test_drivers_never_import_kiosk_and_kiosk_never_imports_escpos():
-    for path in (ROOT / "drivers").glob("*.py"):
-        assert "kiosk" not in imported_modules(path), path
-    for path in (ROOT / "kiosk").rglob("*.py"):
-        assert "escpos" not in imported_modules(path), path
