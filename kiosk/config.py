@@ -133,6 +133,28 @@ class MqttSection:
     keepalive_s: int = opt(30, "Keep-alive interval.", minimum=5, maximum=600)
     inflight: int = opt(20, "Events in flight awaiting PUBACK.", minimum=1, maximum=1000)
     heartbeat_s: int = opt(60, "Status heartbeat interval.", minimum=5, maximum=3600)
+    client_id: str = opt("", "MQTT client id; empty means <site>-<kiosk_id>. Must be unique.")
+    reconnect_min_s: float = opt(1.0, "First reconnect delay; doubles up to reconnect_max_s.",
+                                 minimum=0.1, maximum=60)
+    reconnect_max_s: float = opt(30.0, "Longest reconnect delay.", minimum=0.1, maximum=600)
+    session_expiry_s: int = opt(604800, "How long the broker keeps commands for an offline "
+                                "kiosk (persistent session; 0 = clean session).", minimum=0,
+                                maximum=4294967295)
+    max_queued: int = opt(1000, "Bound of paho's in-memory queue (the outbox holds the rest).",
+                          minimum=10, maximum=60000)
+    poll_ms: int = opt(10, "How often the publisher looks for new outbox rows.", minimum=1,
+                       maximum=5000)
+
+
+@dataclass(frozen=True)
+class HqSection:
+    database: str = opt("hq.db", "SQLite file of the headquarters consumer (`kiosk hq`).")
+    share_group: str = opt("hq", "Shared-subscription group; every `kiosk hq` process in the "
+                                 "group gets a share of the events.")
+    client_id: str = opt("", "MQTT client id of this HQ process; empty means "
+                             "hq-<host>-<instance> (`kiosk hq run --instance N`).")
+    gap_grace_s: float = opt(10.0, "Ask a kiosk to resend a missing seq range after it has "
+                                   "been missing this long.", minimum=0.1, maximum=86400)
 
 
 @dataclass(frozen=True)
@@ -173,6 +195,7 @@ class Settings:
     mqtt: MqttSection = field(default_factory=MqttSection)
     station: StationSection = field(default_factory=StationSection)
     logging: LoggingSection = field(default_factory=LoggingSection)
+    hq: HqSection = field(default_factory=HqSection)
     source: str = ""
 
     @property

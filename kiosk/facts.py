@@ -13,8 +13,10 @@ from kiosk.store import Store
 
 
 def badge(store: Store, normalized: str) -> Badge | None:
-    row = store.one("SELECT employee_no, blocked, valid_until FROM badges WHERE normalized = ?",
-                    [normalized])
+    """The badge; blocked if flagged here or on headquarters' site-wide blocked list."""
+    row = store.one("SELECT b.employee_no, b.blocked OR EXISTS (SELECT 1 FROM blocked_badges l "
+                    "WHERE l.normalized = b.normalized) AS blocked, b.valid_until "
+                    "FROM badges b WHERE b.normalized = ?", [normalized])
     if row is None:
         return None
     return Badge(row["employee_no"], bool(row["blocked"]), row["valid_until"] or None)

@@ -88,3 +88,16 @@ def _print_jobs(db: Database) -> None:
     }, pk="id", not_null={"kind", "ops", "status", "created_at"},
         defaults={"status": "pending", "attempts": 0})
     db["print_jobs"].create_index(["status", "next_attempt_at"])
+
+
+@migrations(name="0040_hq_link")
+def _hq_link(db: Database) -> None:
+    # Commands from headquarters already handled, with the reply sent: a redelivered command
+    # (QoS 1 after a crash) gets the same reply and is not applied twice.
+    db["hq_commands"].create({"id": str, "topic": str, "kind": str, "received_at": str,
+                              "status": str, "reply": str}, pk="id", not_null={"reply"})
+    # Badges on the site-wide blocked list, including ones this kiosk has never seen.
+    db["blocked_badges"].create({"normalized": str, "list_version": int}, pk="normalized")
+    # Versions of whole-list master data and the publisher's bookkeeping.
+    db["sync_state"].create({"name": str, "version": int, "value": str, "updated_at": str},
+                            pk="name")

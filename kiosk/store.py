@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
+from sqlite_utils import Migrations
 from ulid import ULID
 
 from kiosk.clock import Clock, iso
@@ -66,8 +67,23 @@ def connect(path: Path | str, busy_timeout_ms: int = 10000) -> sqlite_utils.Data
     return sqlite_utils.Database(conn)
 
 
-def migrate(db: sqlite_utils.Database) -> None:
-    migrations.apply(db)
+def migrate(db: sqlite_utils.Database, migration_set: Migrations = migrations) -> None:
+    """Apply pending migrations under one write lock.
+
+    Two processes starting at once (the kiosk and `kiosk publish`, or several `kiosk hq`)
+    would otherwise both read "pending" in deferred transactions and one would fail with
+    "database is locked" on the upgrade to a write. Inside BEGIN IMMEDIATE, sqlite-utils
+    runs each migration in a savepoint, so the set still applies all or nothing.
+    """
+    if not migration_set.pending(db):
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        migration_set.apply(db)
+    except BaseException:
+        db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def schema_version(db: sqlite_utils.Database) -> list[str]:

@@ -73,3 +73,21 @@ def test_committed_event_is_visible_to_a_new_process(tmp_path, clock):
                           f"{str(path)!r}).execute('select count(*) from events').fetchone()[0])"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"
+
+
+def test_processes_starting_together_migrate_one_new_database(tmp_path):
+    """Kiosk, publisher and HQ consumers may all open a new file at the same moment."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "new.db"
+    script = ("import sys; from kiosk.store import Store, Identity; "
+              "Store(sys.argv[1], Identity('S', 'K')).close(); print('ok')")
+    children = [subprocess.Popen([sys.executable, "-c", script, str(path)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                for _ in range(6)]
+    results = [child.communicate(timeout=60) for child in children]
+    assert [out.strip() for out, _ in results] == ["ok"] * 6, [err for _, err in results]
+    check = Store(path, Identity("S", "K"), apply_migrations=False)
+    alone = Store(tmp_path / "alone.db", Identity("S", "K"))
+    assert schema_version(check.db) == schema_version(alone.db)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import subprocess
@@ -63,21 +62,3 @@ def test_loading_the_kiosk_cli_does_not_import_escpos(tmp_path):
             "import kiosk.print_queue, kiosk.preview, kiosk.receipt; "
             "print(json.dumps({'escpos': any(m.startswith('escpos') for m in sys.modules)}))")
     assert run_probe(tmp_path, code)["result"] == {"escpos": False}
-
-
-def imported_modules(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_drivers_never_import_kiosk_and_kiosk_never_imports_escpos():
-    for path in (ROOT / "drivers").glob("*.py"):
-        assert "kiosk" not in imported_modules(path), path
-    for path in (ROOT / "kiosk").rglob("*.py"):
-        assert "escpos" not in imported_modules(path), path

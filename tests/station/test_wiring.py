@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import asyncio
 from pathlib import Path
 
@@ -18,26 +17,6 @@ from kiosk.scans import Scan
 from tests.station.conftest import ANNA, station_settings
 
 ROOT = Path(__file__).resolve().parents[2]
-HARDWARE_LIBS = {"gpiozero", "evdev", "escpos", "paho"}
-
-
-def imported_roots(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {alias.name.split(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module.split(".")[0])
-    return names
-
-
-def test_kiosk_imports_no_hardware_library_and_drivers_never_import_kiosk() -> None:
-    for path in (ROOT / "kiosk").rglob("*.py"):
-        if path.name != "bootstrap.py":
-            assert not imported_roots(path) & HARDWARE_LIBS, path
-    for path in (ROOT / "drivers").rglob("*.py"):
-        assert "kiosk" not in imported_roots(path), path
 
 
 def test_bootstrap_picks_mock_pins_outside_hardware_mode(tmp_path, store) -> None:
