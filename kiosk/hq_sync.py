@@ -27,6 +27,7 @@ MAX_TEXT = 200
 MAX_ITEMS = 10000
 MAX_RESEND = 100000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 class CommandError(ValueError):
@@ -252,6 +253,8 @@ def _text(value: Any, name: str, *, limit: int = MAX_TEXT) -> str:
         raise CommandError(f"'{name}' is longer than {limit} characters")
     if _CONTROL.search(value):
         raise CommandError(f"'{name}' contains control characters")
+    if _SURROGATE.search(value):  # JSON may escape them ("\ud800"); SQLite cannot store them
+        raise CommandError(f"'{name}' contains characters that are not text")
     return value.strip()
 
 

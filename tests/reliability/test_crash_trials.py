@@ -1,4 +1,6 @@
-"""R1: SIGKILL the real station 200 times; nothing confirmed is lost, nothing is corrupt."""
+"""R1/R2: SIGKILL the real station and the outbox publisher 200 times (real mosquitto, a
+subscriber as HQ); nothing confirmed is lost, nothing acknowledged is undelivered, nothing is
+corrupt."""
 
 from __future__ import annotations
 
@@ -16,7 +18,24 @@ TRIALS = 200
 @pytest.fixture(scope="module")
 def trials(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TrialReport]:
     workdir = tmp_path_factory.mktemp("crash")
-    return workdir, run_trials(workdir, TRIALS, seed=8)
+    return workdir, run_trials(workdir, TRIALS, seed=8, link=True)
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, TrialReport]:
+    """Trials without a publisher: the outbox must hold every event (for the checker tests)."""
+    workdir = tmp_path_factory.mktemp("plain")
+    return workdir, run_trials(workdir, 20, seed=9)
+
+
+class DeliveredIds:
+    """What an HQ subscriber received, fixed in advance (for testing the checker)."""
+
+    def __init__(self, ids: set[str]) -> None:
+        self.ids, self.messages = ids, len(ids)
+
+    def missing(self, ids: set[str]) -> set[str]:
+        return ids - self.ids
 
 
 def test_every_confirmed_scan_survives_200_kills(trials: tuple[Path, TrialReport]) -> None:
@@ -31,6 +50,28 @@ def test_database_stays_sound_after_every_kill(trials: tuple[Path, TrialReport])
     assert (report.integrity_failures, report.gaps, report.outbox_mismatches) == (0, 0, 0), \
         report.problems
     assert report.crashes == 0, report.problems
+
+
+def test_outbox_rows_leave_only_when_hq_has_the_event(trials) -> None:
+    _, report = trials
+    assert report.acknowledged > report.events // 2   # the publisher did drain, mid-kill too
+    assert report.undelivered == 0, report.problems
+
+
+def test_plain_trials_keep_every_event_in_the_outbox(plain) -> None:
+    _, report = plain
+    assert report.clean and report.acknowledged == 0 and report.confirmed > 0, report.problems
+
+
+def test_checker_notices_an_acknowledged_event_hq_never_got(trials, tmp_path: Path) -> None:
+    workdir, _ = trials
+    copy = _copy(workdir, tmp_path / "undelivered")
+    conn = sqlite3.connect(copy / "kiosk.db")
+    ids = {row[0] for row in conn.execute("SELECT id FROM events")}
+    conn.close()
+    report = TrialReport()
+    verify(copy, report, DeliveredIds(ids - {min(ids)}))
+    assert report.undelivered == 1 and report.outbox_mismatches == 1
 
 
 def _copy(workdir: Path, target: Path) -> Path:
@@ -57,8 +98,8 @@ def _last_confirmed_event(db: Path, workdir: Path) -> int:
     return row[0]
 
 
-def test_checker_notices_a_lost_confirmed_event(trials, tmp_path: Path) -> None:
-    workdir, _ = trials
+def test_checker_notices_a_lost_confirmed_event(plain, tmp_path: Path) -> None:
+    workdir, _ = plain
     copy = _copy(workdir, tmp_path / "lost")
     seq = _last_confirmed_event(copy / "kiosk.db", copy)
     conn = sqlite3.connect(copy / "kiosk.db")
@@ -72,8 +113,8 @@ def test_checker_notices_a_lost_confirmed_event(trials, tmp_path: Path) -> None:
     assert report.lost >= 1 and report.gaps == 1
 
 
-def test_checker_notices_an_outbox_row_gone_missing(trials, tmp_path: Path) -> None:
-    workdir, _ = trials
+def test_checker_notices_an_outbox_row_gone_missing(plain, tmp_path: Path) -> None:
+    workdir, _ = plain
     copy = _copy(workdir, tmp_path / "outbox")
     conn = sqlite3.connect(copy / "kiosk.db")
     conn.execute("DELETE FROM outbox WHERE seq = (SELECT MIN(seq) FROM outbox)")
@@ -84,8 +125,8 @@ def test_checker_notices_an_outbox_row_gone_missing(trials, tmp_path: Path) -> N
     assert report.outbox_mismatches == 1 and report.lost == 0
 
 
-def test_checker_notices_a_damaged_database(trials, tmp_path: Path) -> None:
-    workdir, _ = trials
+def test_checker_notices_a_damaged_database(plain, tmp_path: Path) -> None:
+    workdir, _ = plain
     copy = _copy(workdir, tmp_path / "damaged")
     data = bytearray((copy / "kiosk.db").read_bytes())
     page = 512
