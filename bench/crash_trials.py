@@ -228,7 +228,8 @@ def _check_sequence(conn: sqlite3.Connection, report: TrialReport) -> None:
     report.events = count
     if count and (low != 1 or high != count or counter is None or counter[0] != high):
         report.gaps += 1
-        report.problems.append(f"sequence: {count} events, seq {low}..{high}, counter {counter}")
+        report.problems.append(f"sequence: {count} events, seq {low}..{high}, "
+                               f"counter {counter[0] if counter else None}")
 
 
 def _check_outbox(conn: sqlite3.Connection, report: TrialReport,

@@ -86,26 +86,30 @@ def _copy(workdir: Path, target: Path) -> Path:
     return target
 
 
-def _last_confirmed_event(db: Path, workdir: Path) -> int:
+def _events_of_last_confirmation(db: Path, workdir: Path) -> list[int]:
+    """Every event that could stand for the last confirmation (all of them will go)."""
     claim = json.loads((workdir / CONFIRM_LOG).read_text().splitlines()[-1])
     conn = sqlite3.connect(db)
     if claim["type"] == "session.closed":
-        row = conn.execute("SELECT MAX(seq) FROM events WHERE type = 'session.closed'").fetchone()
+        rows = conn.execute("SELECT seq FROM events WHERE type = 'session.closed' AND "
+                            "json_extract(payload, '$.transaction_id') = ?", [claim["tx"]])
     else:
-        row = conn.execute("SELECT MAX(seq) FROM events WHERE type = ? AND asset = ?",
-                           [claim["type"], claim["asset"]]).fetchone()
+        rows = conn.execute("SELECT seq FROM events WHERE type = ? AND asset = ? AND actor = ?",
+                            [claim["type"], claim["asset"], claim["actor"]])
+    seqs = [row[0] for row in rows]
     conn.close()
-    return row[0]
+    return seqs
 
 
 def test_checker_notices_a_lost_confirmed_event(plain, tmp_path: Path) -> None:
     workdir, _ = plain
     copy = _copy(workdir, tmp_path / "lost")
-    seq = _last_confirmed_event(copy / "kiosk.db", copy)
+    seqs = _events_of_last_confirmation(copy / "kiosk.db", copy)
     conn = sqlite3.connect(copy / "kiosk.db")
-    conn.execute("DELETE FROM outbox WHERE seq = ?", [seq])
-    conn.execute("DROP TRIGGER events_no_delete")   # simulate a write that never landed
-    conn.execute("DELETE FROM events WHERE seq = ?", [seq])
+    conn.execute("DROP TRIGGER events_no_delete")   # simulate writes that never landed
+    for seq in seqs:
+        conn.execute("DELETE FROM outbox WHERE seq = ?", [seq])
+        conn.execute("DELETE FROM events WHERE seq = ?", [seq])
     conn.commit()
     conn.close()
     report = TrialReport()
