@@ -22,7 +22,7 @@ def test_demo_in_a_pty_shows_payloads_as_text_and_keeps_scanning(tmp_path: Path)
     result = run(tmp_path, hostile_samples(40, seed=5))
     assert result.alive, result.capture[-2000:]
     assert result.answered_after
-    assert result.escaped == []
+    assert result.escaped == [], result.escaped
     # The payloads did reach the screen, as visible text: the check looked at real data.
     assert b"PWNED-TITLE" in result.capture and b"\\X1B]0;PWNED-TITLE" in result.capture
 
@@ -71,3 +71,19 @@ async def test_app_under_pilot_survives_hostile_scans(hostile_app) -> None:
         Console(file=screen, force_terminal=True, width=100).print(
             app.screen.query_one(SessionList).render())
         assert escaped_bytes(screen.getvalue().encode()) == []
+
+
+async def test_pasted_control_characters_never_sit_raw_in_the_scanner_line(hostile_app) -> None:
+    """Textual's Input draws its value as it is: a pasted U+009D (8-bit OSC) reached the pty
+    raw while the line was on screen, before Enter cleared it."""
+    from textual import events
+    from textual.widgets import Input
+
+    app, _ = hostile_app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        line = app.screen.query_one("#scanner", Input)
+        line.post_message(events.Paste("\x9d0;PWNED\x07 \x1b[2J [b]x"))
+        await pilot.pause()
+        assert line.value == "\\x9d0;PWNED\\x07 \\x1b[2J [b]x"
+        assert shown_is_safe(line.value)
