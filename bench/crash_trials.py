@@ -140,6 +140,7 @@ def zygote_main(workdir: Path) -> None:
     # cache takes longer than most kill delays, so otherwise few trials would reach a scan.
     # (Kills during that build found a bug; tests/reliability/test_escpos_cache.py keeps it.)
     load_escpos()
+    import kiosk.link  # noqa: F401 - the publisher's modules (paho too), loaded once as well
     events = load_events(workdir / CAPTURE)
     starts = scan_starts(events)
     print(f"ready {len(starts)}", flush=True)
