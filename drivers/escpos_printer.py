@@ -25,6 +25,7 @@ from typing import Any
 from drivers.escpos_render import RenderError, load_escpos, render
 
 CONNECTIONS = ("usb", "network", "serial", "file", "dummy")
+DUMMY_KEEP = 100  # jobs the dummy connection keeps in memory (tests, previews)
 
 
 class PrinterError(Exception):
@@ -57,7 +58,7 @@ class EscposPrinter:
         self.usb_in_ep, self.usb_out_ep = usb_in_ep, usb_out_ep
         self.output_dir = Path(output_dir) if output_dir else None
         self.check_status = check_status
-        self.sent: list[bytes] = []  # dummy connection: every job, in order
+        self.sent: list[bytes] = []  # dummy connection: the last DUMMY_KEEP jobs, in order
 
     def render(self, ops: list[dict[str, Any]]) -> bytes:
         return render(ops, profile=self.profile, codepage=self.codepage)
@@ -117,6 +118,8 @@ class EscposPrinter:
 
     def _keep(self, job: bytes) -> None:
         self.sent.append(job)
+        if len(self.sent) > DUMMY_KEEP:  # "dummy" is the default connection: a kiosk run
+            del self.sent[:-DUMMY_KEEP]   # for months must not hold every receipt in memory
         if self.output_dir is not None:
             self.output_dir.mkdir(parents=True, exist_ok=True)
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
