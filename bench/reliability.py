@@ -84,7 +84,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=1000)
     parser.add_argument("--fuzz", type=int, default=100_000)
-    parser.add_argument("--pty", type=int, default=500)
+    parser.add_argument("--pty", type=int, default=120)
     parser.add_argument("--soak", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-link", action="store_true",
