@@ -102,8 +102,8 @@ class KioskApp(App, inherit_bindings=False):
         self.runtime.print_listeners.append(self._print_notice_from_worker)
         if self.watchdog is not None:
             self.watchdog.ready(f"taking scans ({self.station.mode})")
-            if self.watchdog.enabled():
-                self.set_interval(self.watchdog.interval_s(), self.watchdog.tick)
+            if self.watchdog.enabled:
+                self.set_interval(self.watchdog.interval_s, self.watchdog.tick)
         # systemd stops the kiosk with SIGTERM: leave through the orderly exit path. Not
         # possible off the main thread (tests) or where the loop has no signal support.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
