@@ -93,9 +93,35 @@ def backup_target(dest: Path) -> Path:
     return dest
 
 
-def backup(db_path: Path, dest: Path, *, keep: int = 0) -> Verification:
-    """Copy the live database to `dest` (a file, or a folder for time-stamped copies)."""
+def same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def refuse_bad_target(db_path: Path, target: Path, *, force: bool) -> None:
+    """Never write over the live database (or its WAL); a non-backup file only with force."""
+    live_files = [db_path, *(Path(f"{db_path}{suffix}") for suffix in WAL_SUFFIXES)]
+    if any(same_file(target, live) for live in live_files):
+        raise StoreError(f"{target} is the live database itself; choose another file or a "
+                         "folder (nothing was written)")
+    if target.exists() and not target.is_file():
+        raise StoreError(f"{target} exists and is not a regular file; nothing was written")
+    if target.exists() and not force and not verify(target).ok:
+        raise StoreError(f"{target} already exists and is not a kiosk backup; add --force to "
+                         "overwrite it (nothing was written)")
+
+
+def backup(db_path: Path, dest: Path, *, keep: int | None = None,
+           force: bool = False) -> Verification:
+    """Copy the live database to `dest` (a file, or a folder for time-stamped copies).
+
+    An existing kiosk backup at `dest` is replaced; any other existing file only with `force`.
+    """
+    if keep is not None and keep < 1:
+        raise StoreError(f"--keep must be 1 or more (got {keep}); nothing was written")
     target = backup_target(dest)
+    refuse_bad_target(db_path, target, force=force)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     source = open_existing(db_path)

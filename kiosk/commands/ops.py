@@ -20,8 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     backup = subparsers.add_parser("backup", help="copy the database while the kiosk runs")
     backup.add_argument("dest", help="backup file, or a folder for time-stamped copies")
-    backup.add_argument("--keep", type=int, default=0,
-                        help="with a folder: keep only this many newest backups")
+    backup.add_argument("--keep", type=at_least_one, default=None,
+                        help="with a folder: keep only this many newest backups (1 or more)")
+    backup.add_argument("--force", action="store_true",
+                        help="overwrite an existing file that is not a kiosk backup")
     backup.set_defaults(func=cmd_backup)
 
     restore = subparsers.add_parser("restore", help="replace the database with a checked "
@@ -35,9 +37,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rules.set_defaults(func=cmd_udev_rules)
 
 
+def at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {value})")
+    return value
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    result = backups.backup(settings.kiosk.database_path, Path(args.dest), keep=args.keep)
+    result = backups.backup(settings.kiosk.database_path, Path(args.dest), keep=args.keep,
+                            force=args.force)
     print(f"backup written: {result.path} ({result.events} events, integrity ok)")
     return 0
 
