@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kiosk import backup as backups
 from kiosk.commands import settings_from
+from kiosk.restore_plan import plan_restore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,6 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     restore = subparsers.add_parser("restore", help="replace the database with a checked "
                                     "backup (stop kiosk.service first)")
     restore.add_argument("source", help="backup file to restore")
+    restore.add_argument("--yes", action="store_true",
+                         help="restore even though the live database has newer events "
+                         "(they are lost)")
     restore.set_defaults(func=cmd_restore)
 
     rules = subparsers.add_parser("udev-rules", help="print udev rules for the configured "
@@ -57,10 +61,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    kept = backups.restore(Path(args.source), settings.kiosk.database_path)
-    print(f"restored {args.source} to {settings.kiosk.database_path}")
-    if kept:
-        print(f"kept the old database as {kept}")
+    source, db_path = Path(args.source), settings.kiosk.database_path
+    if backups.verify(source).ok:
+        for line in plan_restore(source, db_path).describe():
+            print(line)
+    result = backups.restore(source, db_path, confirmed=args.yes)
+    print(f"restored {source} to {db_path}")
+    if result.kept:
+        print(f"kept the old database as {result.kept}")
+    for scope, (was, now) in result.raised.items():
+        print(f"counter {scope} moved from {was} to {now} (already handed out before)")
     return 0
 
 

@@ -54,7 +54,7 @@ def test_backup_during_1000_checkouts_restores_a_consistent_prefix(tmp_path):
     assert any(0 < n < CHECKOUTS for n in counts), counts
     middle = taken[[i for i, n in enumerate(counts) if 0 < n < CHECKOUTS][0]]
     target = tmp_path / "restored" / "kiosk.db"
-    assert backups.restore(middle, target) is None
+    assert backups.restore(middle, target).kept is None
     assert assert_consistent_prefix(target) == counts[taken.index(middle)]
     assert assert_consistent_prefix(live) == CHECKOUTS
 
@@ -114,7 +114,7 @@ def test_restore_keeps_the_old_database_and_its_wal(tmp_path, capsys):
     make_db(tmp_path / "kiosk.db", 5)
     good = tmp_path / "good.db"
     make_db(good, 2)
-    assert main(["--config", str(config), "restore", str(good)]) == 0
+    assert main(["--config", str(config), "restore", str(good), "--yes"]) == 0
     kept = list(tmp_path.glob("kiosk.db.before-restore-*"))
     assert [p for p in kept if not p.name.endswith(("-wal", "-shm"))]
     old = next(p for p in kept if not p.name.endswith(("-wal", "-shm")))
@@ -130,7 +130,7 @@ def test_restore_refuses_while_the_kiosk_has_the_database_open(tmp_path):
     running = Store(tmp_path / "kiosk.db", Identity("HAM", "crib-1"))
     try:
         with pytest.raises(StoreError, match="in use"):
-            backups.restore(good, tmp_path / "kiosk.db")
+            backups.restore(good, tmp_path / "kiosk.db", confirmed=True)
     finally:
         running.close()
     assert backups.verify(tmp_path / "kiosk.db").events == 4
