@@ -131,7 +131,8 @@ def cmd_asset_show(args: argparse.Namespace) -> int:
 def cmd_asset_attach(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     store = open_store(settings)
-    doc, new = documents.attach(store, settings.data_dir, args.number, args.file, args.kind)
+    doc, new = documents.attach(store, settings.data_dir, args.number, args.file, args.kind,
+                                max_bytes=settings.kiosk.attachment_max_mb * documents.MB)
     state = "attached" if new else "already attached"
     print(f"{state}: {doc['kind']} {visible(doc['filename'])} to {doc['asset_number']} "
           f"(sha256 {doc['sha256']})")
