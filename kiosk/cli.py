@@ -17,7 +17,8 @@ from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
 
 # Each entry is a module in kiosk.commands with a register(subparsers) function.
-COMMAND_MODULES = ["basics", "demo", "printing", "data", "ops", "scanner", "run", "hq"]
+COMMAND_MODULES = ["basics", "demo", "printing", "data", "ops", "scanner", "run", "hq",
+                   "master"]
 
 
 def build_parser() -> argparse.ArgumentParser:
