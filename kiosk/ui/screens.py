@@ -23,6 +23,7 @@ from kiosk.ui.widgets import (
     ScannerLine,
     SessionList,
     StatusPanel,
+    TouchButton,
     button_row,
 )
 
@@ -74,18 +75,23 @@ class StationScreen(Screen):
 
     def on_mount(self) -> None:
         self._ready = True
-        self._focus_input()
+        self.focus_input()
         if self._pending is not None:
             self.show(*self._pending)
 
     def on_screen_resume(self) -> None:
-        self._focus_input()
+        self.focus_input()
 
-    def _focus_input(self) -> None:
-        inputs = [w for w in self.query(Input) if w.id != "scanner"]
-        target = inputs[0] if inputs else next(iter(self.query("#scanner")), None)
-        if target is not None:
-            target.focus()
+    # Where typing goes: the PIN on the PIN pad, else the (demo) scanner line, so typed codes
+    # are always scans; the attendant's text field only when clicked, or without a scanner line.
+    FOCUS_ORDER = ("#pin", "#scanner", "#field")
+
+    def focus_input(self) -> None:
+        for selector in self.FOCUS_ORDER:
+            target = next(iter(self.query(selector).results(Input)), None)
+            if target is not None and target.display:
+                target.focus()
+                return
 
     def show(self, view: View, outcome: Outcome | None) -> None:
         if not self._ready:              # first visit: shown once composed
@@ -138,7 +144,7 @@ class AttendantScreen(StationScreen):
                     id="field", max_length=200)
         with Grid(id="actions"):
             for label, action in ATTENDANT_BUTTONS:
-                yield Button(label, id=f"touch-{action}", classes="touch")
+                yield TouchButton(label, id=f"touch-{action}", classes="touch")
         with Vertical(id="body"):
             yield SessionList("", id="items")
         if self.demo_state is not None:
@@ -167,7 +173,7 @@ class PinScreen(StationScreen):
         with Grid(id="keypad"):
             for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]:
                 label = {"clear": "Clear", "ok": "OK"}.get(key, key)
-                yield Button(label, id=f"key-{key}", classes="touch key")
+                yield TouchButton(label, id=f"key-{key}", classes="touch key")
         yield button_row([("Cancel", "leave")])
         yield Prompt("", id="prompt")
         yield SessionList("", id="items")   # keeps show() uniform; hidden by CSS
