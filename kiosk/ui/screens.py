@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -51,6 +52,8 @@ class StationScreen(Screen):
 
     mode = "crib"
     BUTTONS: list[tuple[str, str]] = []
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+    CANCEL_PHASES: tuple[str, ...] = ()   # phases that Escape cancels, like their Cancel button
 
     def __init__(self, place: str, demo_state: Callable[[], dict[str, bool]] | None = None,
                  name: str | None = None) -> None:
@@ -59,6 +62,7 @@ class StationScreen(Screen):
         self.demo_state = demo_state
         self._pending: tuple[View, Outcome | None] | None = None
         self._ready = False   # widgets composed; `is_mounted` turns True only after on_mount
+        self.phase = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
@@ -94,6 +98,7 @@ class StationScreen(Screen):
                 return
 
     def show(self, view: View, outcome: Outcome | None) -> None:
+        self.phase = view.phase
         if not self._ready:              # first visit: shown once composed
             self._pending = (view, outcome)
             return
@@ -105,6 +110,10 @@ class StationScreen(Screen):
         event.stop()
         action = (event.button.id or "").removeprefix("touch-")
         self.post_message(Touched(action, self.field_text()))
+
+    def action_cancel(self) -> None:
+        if self.phase in self.CANCEL_PHASES:
+            self.post_message(Touched("cancel"))
 
     def field_text(self) -> str:
         return ""
@@ -135,11 +144,13 @@ class AttendantScreen(StationScreen):
     """Attendant menu: a text field (location, reason, "CAT name") and the action grid."""
 
     mode = "attendant"
+    CANCEL_PHASES = ("badge",)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
         yield StatusPanel("", id="status")
         yield Prompt("", id="prompt")
+        yield button_row([("Cancel", "cancel")], id="signin")
         yield KioskInput(placeholder="location code / reason / category and name, then a button",
                     id="field", max_length=200)
         with Grid(id="actions"):
@@ -159,12 +170,16 @@ class AttendantScreen(StationScreen):
             return
         self.query_one("#actions").display = view.phase == "menu"
         self.query_one("#field").display = view.phase == "menu"
+        self.query_one("#signin").display = view.phase == "badge"
+        if not isinstance(self.focused, Input) or not self.focused.display:
+            self.focus_input()
 
 
 class PinScreen(StationScreen):
     """A PIN pad big enough for fingers; the digits never appear on screen."""
 
     mode = "attendant"
+    CANCEL_PHASES = ("pin",)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
@@ -174,7 +189,7 @@ class PinScreen(StationScreen):
             for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]:
                 label = {"clear": "Clear", "ok": "OK"}.get(key, key)
                 yield TouchButton(label, id=f"key-{key}", classes="touch key")
-        yield button_row([("Cancel", "leave")])
+        yield button_row([("Cancel", "cancel")])
         yield Prompt("", id="prompt")
         yield SessionList("", id="items")   # keeps show() uniform; hidden by CSS
 
