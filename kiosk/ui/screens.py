@@ -11,7 +11,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical
+from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
@@ -20,6 +20,7 @@ from kiosk.outcome import Outcome, View
 from kiosk.ui.widgets import (
     IndicatorPanel,
     KioskInput,
+    PersonLine,
     Prompt,
     ScannerLine,
     SessionList,
@@ -67,7 +68,8 @@ class StationScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
         yield StatusPanel("", id="status")
-        with Vertical(id="body"):
+        yield PersonLine("", id="person")
+        with VerticalScroll(id="body"):
             yield from self.body()
         yield Prompt("", id="prompt")
         yield button_row([*self.BUTTONS, ("Attendant", "attendant")])
@@ -104,7 +106,19 @@ class StationScreen(Screen):
             return
         self.query_one(StatusPanel).show(outcome, view.prompt)
         self.query_one(SessionList).show(view)
+        for person in self.query(PersonLine).results(PersonLine):
+            person.show(view)
         self.query_one(Prompt).show(view)
+        self._scroll_body(view)
+
+    def _scroll_body(self, view: View) -> None:
+        """A session grows at the bottom: keep its newest line in sight. A report reads from
+        its heading."""
+        for body in self.query("#body").results(VerticalScroll):
+            if view.report:
+                self.call_after_refresh(body.scroll_home, animate=False)
+            else:
+                self.call_after_refresh(body.scroll_end, animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
@@ -156,7 +170,8 @@ class AttendantScreen(StationScreen):
         with Grid(id="actions"):
             for label, action in ATTENDANT_BUTTONS:
                 yield TouchButton(label, id=f"touch-{action}", classes="touch")
-        with Vertical(id="body"):
+        yield PersonLine("", id="person")
+        with VerticalScroll(id="body"):
             yield SessionList("", id="items")
         if self.demo_state is not None:
             yield from demo_bar(self.demo_state)

@@ -46,15 +46,19 @@ class StatusPanel(Static):
         self.update(text)
 
 
+class PersonLine(Static):
+    """Whose session this is; stays put above the scrolling list."""
+
+    def show(self, view: View) -> None:
+        self.display = bool(view.person)
+        self.update(Text("Person: ", style="bold").append(visible(view.person or "", 50)))
+
+
 class SessionList(Static):
     """The person's items in this session (or recent decisions at the gate)."""
 
     def show(self, view: View) -> None:
         text = Text()
-        if view.person:
-            text.append("Person: ", style="bold")
-            text.append(visible(view.person, 50))
-            text.append("\n")
         for line in view.lines[-12:]:
             text.append_text(self._line(line))
         for row in view.report[-40:]:
