@@ -140,6 +140,12 @@ class KioskApp(App, inherit_bindings=False):
             for field in self.screen.query("#field").results(Input):
                 field.value = ""
         self.present(outcome if outcome is not None else self.last)
+        # After a touch, typing goes back to the scanner line (or the PIN): never a button.
+        self.call_after_refresh(self._refocus)
+
+    def _refocus(self) -> None:
+        if isinstance(self.screen, StationScreen):
+            self.screen.focus_input()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "scanner":
