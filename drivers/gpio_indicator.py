@@ -119,9 +119,15 @@ class GpioIndicator:
         for name in ("green", "red", "amber"):
             if name in self.devices:
                 self.devices[name].off()
+        # The first edge is driven here, on the caller's thread, right after the commit: the
+        # pattern thread then only times the rest. Waiting for a new thread to be scheduled
+        # before the light comes on cost up to 20 ms on a loaded 2-core machine.
         on_s, off_s, times = LED_PATTERNS[pattern]
-        self.devices[led_name].blink(on_time=on_s, off_time=off_s, n=times, background=True)
+        led = self.devices[led_name]
+        led.on()
+        led.blink(on_time=on_s, off_time=off_s, n=times, background=True)
         buzzer = self.devices.get("buzzer")
         if buzzer is not None:
             on_s, off_s, times = BEEP_PATTERNS[pattern]
+            buzzer.on()
             buzzer.beep(on_time=on_s, off_time=off_s, n=times, background=True)

@@ -43,13 +43,16 @@ class AttendantFlow:
         self.report: tuple[str, ...] = ()
         self.finished = False
         self.last_activity = ctx.now()
+        # Badge and PIN prompts close session_idle_s after they appeared; a refused badge or a
+        # wrong PIN does not buy more time, so a stray prompt never lingers.
+        self.prompt_since = self.last_activity
 
     # -- inputs -----------------------------------------------------------------------------
 
     def scan(self, scan: Classified) -> Outcome:
-        self.last_activity = self.ctx.now()
         if self.phase == "badge":
             return self._badge(scan)
+        self.last_activity = self.ctx.now()
         if self.phase == "pin":
             return info("Enter your PIN", "Type the PIN on the screen and press OK.")
         if scan.kind != "asset" and self.action != "stocktake":
@@ -58,7 +61,7 @@ class AttendantFlow:
 
     def touch(self, action: str, text: str = "") -> Outcome | None:
         self.last_activity = self.ctx.now()
-        if action == "leave":
+        if action == "leave" or (action == "cancel" and self.phase != "menu"):
             self.finished = True
             return info("Attendant mode closed", "")
         if self.phase == "pin" and action == "pin":
@@ -68,8 +71,12 @@ class AttendantFlow:
         return self._guarded(lambda: self._menu(action, text))
 
     def tick(self, now: dt.datetime) -> Outcome | None:
-        limit = dt.timedelta(seconds=self.ctx.settings.station.session_idle_s * 4)
-        if now - self.last_activity >= limit:
+        idle_s = self.ctx.settings.station.session_idle_s
+        if self.phase == "menu":
+            idle, since = dt.timedelta(seconds=idle_s * 4), self.last_activity
+        else:
+            idle, since = dt.timedelta(seconds=idle_s), self.prompt_since
+        if now - since >= idle:
             self.finished = True
             return info("Attendant mode closed", "Closed after no activity.")
         return None
@@ -90,6 +97,7 @@ class AttendantFlow:
             return denied("Not an attendant", "This badge cannot open attendant mode.",
                           "not-attendant")
         self.candidate, self.phase = person, "pin"
+        self.prompt_since = self.ctx.now()
         return info(f"Hello {person.name}", "Enter your PIN.", signal="attention")
 
     def _pin(self, pin: str) -> Outcome:

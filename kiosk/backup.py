@@ -7,8 +7,10 @@ the writer). Never copy kiosk.db with `cp`: the -wal file holds the newest
 commits (SQL-06).
 
 Restore checks the candidate first (integrity_check, that it is a kiosk
-database, that its schema is not newer than this software) and only then
-swaps it in with an atomic rename, keeping the old file next to it.
+database, that its schema is not newer than this software), compares it with
+the live database (kiosk/restore_plan.py: events lost, counters to carry
+forward) and only then swaps it in with an atomic rename, keeping the old file
+next to it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from kiosk.errors import StoreError
 from kiosk.migrations import migrations
+from kiosk.restore_plan import RestorePlan, carry_counters, plan_restore
 
 BACKUP_PREFIX = "kiosk-"
 WAL_SUFFIXES = ("-wal", "-shm")
@@ -93,9 +96,35 @@ def backup_target(dest: Path) -> Path:
     return dest
 
 
-def backup(db_path: Path, dest: Path, *, keep: int = 0) -> Verification:
-    """Copy the live database to `dest` (a file, or a folder for time-stamped copies)."""
+def same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def refuse_bad_target(db_path: Path, target: Path, *, force: bool) -> None:
+    """Never write over the live database (or its WAL); a non-backup file only with force."""
+    live_files = [db_path, *(Path(f"{db_path}{suffix}") for suffix in WAL_SUFFIXES)]
+    if any(same_file(target, live) for live in live_files):
+        raise StoreError(f"{target} is the live database itself; choose another file or a "
+                         "folder (nothing was written)")
+    if target.exists() and not target.is_file():
+        raise StoreError(f"{target} exists and is not a regular file; nothing was written")
+    if target.exists() and not force and not verify(target).ok:
+        raise StoreError(f"{target} already exists and is not a kiosk backup; add --force to "
+                         "overwrite it (nothing was written)")
+
+
+def backup(db_path: Path, dest: Path, *, keep: int | None = None,
+           force: bool = False) -> Verification:
+    """Copy the live database to `dest` (a file, or a folder for time-stamped copies).
+
+    An existing kiosk backup at `dest` is replaced; any other existing file only with `force`.
+    """
+    if keep is not None and keep < 1:
+        raise StoreError(f"--keep must be 1 or more (got {keep}); nothing was written")
     target = backup_target(dest)
+    refuse_bad_target(db_path, target, force=force)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     source = open_existing(db_path)
@@ -130,15 +159,30 @@ def prune(folder: Path, keep: int) -> list[Path]:
     return doomed
 
 
-def restore(source: Path, db_path: Path) -> Path | None:
-    """Replace the database with a verified copy of `source`; returns where the old one went.
+@dataclass(frozen=True)
+class Restored:
+    kept: Path | None                  # where the replaced database went
+    plan: RestorePlan                  # what the backup holds versus the live database
+    raised: dict[str, tuple[int, int]]  # counter scope -> (value in backup, value now)
 
+
+def restore(source: Path, db_path: Path, *, confirmed: bool = False) -> Restored:
+    """Replace the database with a verified copy of `source`, keeping the old one aside.
+
+    Refuses (unless `confirmed`) when the live database has events newer than the backup.
+    Counters of inventory numbers and event seq are raised past every value still known,
+    so no printed label's number and no published seq is handed out again.
     Stop the kiosk service first: a running kiosk keeps writing to the file it opened.
     """
     checked = verify(source)
     if not checked.ok:
         raise StoreError(f"{source} is not restorable, nothing was changed: "
                          f"{'; '.join(checked.problems)}")
+    plan = plan_restore(source, db_path)
+    if plan.loses_events and not confirmed:
+        raise StoreError(f"the live database has newer events than {source} "
+                         f"({'; '.join(plan.describe())}); add --yes to restore anyway, "
+                         "nothing was changed")
     refuse_if_in_use(db_path)
     incoming = db_path.with_name(db_path.name + ".restoring")
     incoming.unlink(missing_ok=True)
@@ -149,12 +193,13 @@ def restore(source: Path, db_path: Path) -> Path | None:
     finally:
         reader.close()
         copy.close()
+    raised = carry_counters(incoming, plan.counters)
     if not verify(incoming).ok:
         incoming.unlink(missing_ok=True)
         raise StoreError(f"copying {source} failed its check; nothing was changed")
     kept = keep_old(db_path)
     durable_replace(incoming, db_path)
-    return kept
+    return Restored(kept, plan, raised)
 
 
 def refuse_if_in_use(db_path: Path) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sqlite3
 import sys
 
@@ -17,7 +19,8 @@ from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
 
 # Each entry is a module in kiosk.commands with a register(subparsers) function.
-COMMAND_MODULES = ["basics", "demo", "printing", "data", "ops", "scanner", "run", "hq"]
+COMMAND_MODULES = ["basics", "demo", "printing", "data", "ops", "scanner", "run", "hq",
+                   "master"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,7 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        return quiet_broken_pipe()
     except ConfigError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return 2
@@ -55,6 +62,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def quiet_broken_pipe() -> int:
+    """The reader of our output left (`kiosk ... | head`): stop without a message.
+
+    stdout is pointed at /dev/null so the interpreter's final flush cannot fail again
+    (the recipe in the Python docs, "Note on SIGPIPE"); 141 is what a shell shows for a
+    program ended by SIGPIPE.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

@@ -43,6 +43,8 @@ class KioskSection:
     database: str = opt("", "SQLite file; empty means <data_dir>/kiosk.db.")
     busy_timeout_ms: int = opt(10000, "How long a writer waits for a lock.", minimum=100,
                                maximum=60000)
+    attachment_max_mb: int = opt(50, "Largest file `kiosk asset attach` accepts, in MB.",
+                                 minimum=1, maximum=4096)
 
     @property
     def database_path(self) -> Path:

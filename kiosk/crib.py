@@ -34,6 +34,14 @@ class SessionItem:
     due_at: str = ""
 
 
+def unreadable_line(count: int) -> list[tuple[str, str]]:
+    """Scans that were not ours, as one receipt line at most."""
+    if not count:
+        return []
+    return [(f"{count} unreadable scan{'s' if count > 1 else ''}",
+             "not a badge or tool of this crib")]
+
+
 class CribFlow:
     mode = "crib"
 
@@ -41,7 +49,9 @@ class CribFlow:
         self.ctx = ctx
         self.person: Person | None = None
         self.items: dict[str, SessionItem] = {}
-        self.refusals: list[tuple[str, str]] = []
+        self.refusals: list[tuple[str, str]] = []    # for the receipt: refused real scans
+        self.shown_refusals: list[tuple[str, str]] = []   # for the screen: every refused scan
+        self.unreadable = 0   # scans that are not ours at all: counted on paper, never printed
         self.last_activity = ctx.now()
 
     # -- inputs -----------------------------------------------------------------------------
@@ -84,19 +94,22 @@ class CribFlow:
                   receipt=previous.receipt if previous else None)
 
     def close(self, message: str) -> Outcome:
-        person, items, refusals = self.person, self.items, self.refusals
-        self.person, self.items, self.refusals = None, {}, []
+        person, items, refusals, unreadable = (self.person, self.items, self.refusals,
+                                               self.unreadable)
+        self.person, self.items, self.refusals, self.shown_refusals = None, {}, [], []
+        self.unreadable = 0
         if person is None or not (items or refusals):
             return info("Session closed", message)
         receipt_items = [ReceiptItem(n, i.before.name, "out" if i.action == "checkout"
                                      else "returned", i.due_at) for n, i in items.items()]
-        receipt = self.ctx.receipt("Tool crib", person, receipt_items, refusals)
+        receipt = self.ctx.receipt("Tool crib", person, receipt_items,
+                                   refusals + unreadable_line(unreadable))
         with self.ctx.store.transaction():
             self.ctx.store.record("session.closed", {
                 "transaction_id": receipt.transaction_id,
                 "out": [n for n, i in items.items() if i.action == "checkout"],
                 "returned": [n for n, i in items.items() if i.action == "return"],
-                "refused": len(refusals)}, actor=person.employee_no)
+                "refused": len(refusals), "unreadable": unreadable}, actor=person.employee_no)
         return info("Session closed", message, receipt=receipt)
 
     # -- tools ------------------------------------------------------------------------------
@@ -154,6 +167,7 @@ class CribFlow:
     def _refused(self, person: Person, asset: Asset | None, scan: Classified,
                  refusal: Denial) -> Outcome:
         self.refusals.append((shown(scan), refusal.reason))
+        self.shown_refusals.append((shown(scan), refusal.reason))
         if asset is not None:
             self.ctx.pending_override = PendingOverride(person.employee_no, asset.number,
                                                         refusal.code, refusal.reason)
@@ -175,7 +189,11 @@ class CribFlow:
     def _refuse_scan(self, scan: Classified) -> Outcome:
         reason = unusable_reason(scan)
         if self.person:
-            self.refusals.append((shown(scan), reason))
+            self.shown_refusals.append((shown(scan), reason))
+            if scan.kind == "unknown":   # junk: paper gets a count, not the junk itself
+                self.unreadable += 1
+            else:
+                self.refusals.append((shown(scan), reason))
         return denied("Not a badge or tool", reason, "scan-unusable")
 
     # -- screen -----------------------------------------------------------------------------
@@ -185,6 +203,6 @@ class CribFlow:
             return View("crib", "idle", "Scan your badge to start.")
         lines = [Line(n, i.before.name, f"out until {i.due_at[:10]}" if i.action == "checkout"
                       else "returned") for n, i in self.items.items()]
-        lines += [Line(visible(s, 40), "", f"refused: {r}", DENIED) for s, r in self.refusals]
+        lines += [Line(visible(s, 40), "", f"refused: {r}", DENIED) for s, r in self.shown_refusals]
         return View("crib", "session", "Scan tools to take or return them. Press Done when "
                     "finished.", person=self.person.name, lines=tuple(lines))

@@ -19,7 +19,7 @@ from kiosk.csv_formats import (
 )
 from kiosk.csv_read import Record
 from kiosk.numbering import NumberStatus, Scheme
-from kiosk.text import visible
+from kiosk.text import first_control, visible
 
 if TYPE_CHECKING:
     from kiosk.csv_import import Plan
@@ -68,7 +68,28 @@ def convert(plan: Plan, record: Record, present: dict[str, str],
     return None if failed else row
 
 
+def refuse_control_characters(kind: str, text: str) -> str:
+    """Names and codes are shown on screens and printed on labels: no control characters.
+
+    Free text (notes) may keep line breaks and tabs, as spreadsheets write them in a cell;
+    a CR LF (Windows) or lone CR (old Mac) there becomes LF. Every other C0, DEL or C1
+    character is refused.
+    """
+    if kind == "free":
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        allowed = "\n\t"
+    else:
+        allowed = ""
+    for position, char in enumerate(text, start=1):
+        if char not in allowed and first_control(char) is not None:
+            raise CellProblem(f"contains the control character {visible(char)} at position "
+                              f"{position} ('{visible(text, 40)}'); remove it in the "
+                              "spreadsheet")
+    return text
+
+
 def _value(kind: str, required: bool, text: str, fmt: dates.DateFormat | None) -> Any:
+    text = refuse_control_characters(kind, text)
     if kind != "free" and looks_scientific(text):
         raise CellProblem(scientific_problem(text))
     if not text:

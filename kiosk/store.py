@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -54,17 +55,46 @@ def connect(path: Path | str, busy_timeout_ms: int = 10000) -> sqlite_utils.Data
         # at 512 B instead of 4 KiB that is what keeps SD-card wear under 16 KiB per checkout
         # (bench/writes.py). Only takes effect on a new file, so it must precede WAL.
         conn.execute("PRAGMA page_size=512")
-        conn.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(conn, busy_timeout_ms / 1000)
         conn.execute("PRAGMA synchronous=FULL")
         # Fewer checkpoints: each one copies every changed page back into the database file.
         conn.execute("PRAGMA wal_autocheckpoint=4000")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _is_busy(exc):
+            raise StoreError(f"the database {path} is busy: another program holds it locked "
+                             "for too long; stop it and try again") from exc
+        raise StoreError(f"cannot use the database {path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StoreError(f"the database {path} is damaged or not a database: {exc}; "
                          "restore it from a backup (`kiosk restore`)") from exc
     return sqlite_utils.Database(conn)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _switch_to_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
+    """journal_mode=WAL needs a moment of exclusive access; SQLite does not wait for it.
+
+    Several processes opening a new file together (kiosk, publisher, HQ consumers) get
+    SQLITE_BUSY at once, busy timeout or not, so retry with a short back-off.
+    """
+    deadline = time.monotonic() + timeout_s
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 def migrate(db: sqlite_utils.Database, migration_set: Migrations = migrations) -> None:

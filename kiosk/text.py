@@ -21,3 +21,9 @@ def visible(text: str, limit: int | None = None) -> str:
     if limit is not None and len(shown) > limit:
         shown = shown[: max(limit - 1, 0)] + "…"
     return shown
+
+
+def first_control(text: str) -> int | None:
+    """Position of the first control character (C0, DEL, C1), or None when there is none."""
+    found = _CONTROL.search(text)
+    return None if found is None else found.start()

@@ -85,9 +85,9 @@ def test_processes_starting_together_migrate_one_new_database(tmp_path):
               "Store(sys.argv[1], Identity('S', 'K')).close(); print('ok')")
     children = [subprocess.Popen([sys.executable, "-c", script, str(path)],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for _ in range(6)]
+                for _ in range(12)]
     results = [child.communicate(timeout=60) for child in children]
-    assert [out.strip() for out, _ in results] == ["ok"] * 6, [err for _, err in results]
+    assert [out.strip() for out, _ in results] == ["ok"] * 12, [err for _, err in results]
     check = Store(path, Identity("S", "K"), apply_migrations=False)
     alone = Store(tmp_path / "alone.db", Identity("S", "K"))
     assert schema_version(check.db) == schema_version(alone.db)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from kiosk import documents, records
 from kiosk.commands import open_store, scheme_of, settings_from
-from kiosk.config import describe_fields
+from kiosk.commands.printing import output_dir_of
+from kiosk.config import Settings, describe_fields
 from kiosk.csv_formats import CellProblem, to_money
 from kiosk.dates import parse_iso_day
 from kiosk.depreciation import book_value
@@ -73,7 +74,21 @@ def cmd_init(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     store = open_store(settings)
     print(f"database ready: {store.path}")
+    folder = printer_folder(settings)
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"print folder ready: {folder}")
     return 0
+
+
+def printer_folder(settings: Settings) -> Path | None:
+    """Where a file or dummy printer writes (what `kiosk doctor` checks); None for devices."""
+    printer = settings.printer
+    if printer.connection == "file":
+        return Path(printer.target).parent if printer.target else None
+    if printer.connection == "dummy":
+        return output_dir_of(settings)
+    return None
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -131,7 +146,8 @@ def cmd_asset_show(args: argparse.Namespace) -> int:
 def cmd_asset_attach(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     store = open_store(settings)
-    doc, new = documents.attach(store, settings.data_dir, args.number, args.file, args.kind)
+    doc, new = documents.attach(store, settings.data_dir, args.number, args.file, args.kind,
+                                max_bytes=settings.kiosk.attachment_max_mb * documents.MB)
     state = "attached" if new else "already attached"
     print(f"{state}: {doc['kind']} {visible(doc['filename'])} to {doc['asset_number']} "
           f"(sha256 {doc['sha256']})")

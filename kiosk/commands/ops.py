@@ -7,6 +7,7 @@ from pathlib import Path
 
 from kiosk import backup as backups
 from kiosk.commands import settings_from
+from kiosk.restore_plan import plan_restore
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,13 +21,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     backup = subparsers.add_parser("backup", help="copy the database while the kiosk runs")
     backup.add_argument("dest", help="backup file, or a folder for time-stamped copies")
-    backup.add_argument("--keep", type=int, default=0,
-                        help="with a folder: keep only this many newest backups")
+    backup.add_argument("--keep", type=at_least_one, default=None,
+                        help="with a folder: keep only this many newest backups (1 or more)")
+    backup.add_argument("--force", action="store_true",
+                        help="overwrite an existing file that is not a kiosk backup")
     backup.set_defaults(func=cmd_backup)
 
     restore = subparsers.add_parser("restore", help="replace the database with a checked "
                                     "backup (stop kiosk.service first)")
     restore.add_argument("source", help="backup file to restore")
+    restore.add_argument("--yes", action="store_true",
+                         help="restore even though the live database has newer events "
+                         "(they are lost)")
     restore.set_defaults(func=cmd_restore)
 
     rules = subparsers.add_parser("udev-rules", help="print udev rules for the configured "
@@ -35,19 +41,36 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     rules.set_defaults(func=cmd_udev_rules)
 
 
+def at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (got {value})")
+    return value
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    result = backups.backup(settings.kiosk.database_path, Path(args.dest), keep=args.keep)
+    result = backups.backup(settings.kiosk.database_path, Path(args.dest), keep=args.keep,
+                            force=args.force)
     print(f"backup written: {result.path} ({result.events} events, integrity ok)")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     settings = settings_from(args)
-    kept = backups.restore(Path(args.source), settings.kiosk.database_path)
-    print(f"restored {args.source} to {settings.kiosk.database_path}")
-    if kept:
-        print(f"kept the old database as {kept}")
+    source, db_path = Path(args.source), settings.kiosk.database_path
+    if backups.verify(source).ok:
+        for line in plan_restore(source, db_path).describe():
+            print(line)
+    result = backups.restore(source, db_path, confirmed=args.yes)
+    print(f"restored {source} to {db_path}")
+    if result.kept:
+        print(f"kept the old database as {result.kept}")
+    for scope, (was, now) in result.raised.items():
+        print(f"counter {scope} moved from {was} to {now} (already handed out before)")
     return 0
 
 

@@ -38,4 +38,5 @@ def cmd_run(args: argparse.Namespace) -> int:
     finally:
         watchdog.stopping()
         runtime.close()
-    return 0
+    # A crash inside the app ends run() normally; systemd must still see a failure.
+    return app.return_code or 0

@@ -8,6 +8,7 @@ import contextlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from kiosk.scanning import spec_of, specs_of, to_scan
 from kiosk.scans import Classified
 from kiosk.text import visible
 
+EV_KEY = 1  # linux/input-event-codes.h; kiosk/ does not import evdev
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     replay = subparsers.add_parser("replay", help="decode an evtest capture, one JSON line "
@@ -26,12 +29,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     replay.add_argument("captures", nargs="+", metavar="CAPTURE",
                         help="text printed by `evtest`; several nodes of one device are "
                         "replayed together, each with its own buffer")
-    replay.add_argument("--layout", default="us", help="us, gb, de, fr or it")
-    replay.add_argument("--profile", default="", help="control profile: a name or F8=GS,...")
-    replay.add_argument("--terminators", default="enter,kpenter",
+    replay.add_argument("--layout", type=layout_arg, default="us", help="us, gb, de, fr or it")
+    replay.add_argument("--profile", type=profile_arg, default="",
+                        help="control profile: a name or F8=GS,...")
+    replay.add_argument("--terminators", type=terminators_arg, default=["enter", "kpenter"],
                         help="comma list of enter, kpenter, tab, lf ('' = none)")
-    replay.add_argument("--idle-ms", type=int, default=0, help="idle framing (0 = off)")
-    replay.add_argument("--abandon-ms", type=int, default=1000)
+    # The same bounds as [[scanners]] idle_framing_ms and abandon_ms.
+    replay.add_argument("--idle-ms", type=milliseconds(5000), default=0,
+                        help="idle framing, 0-5000 (0 = off)")
+    replay.add_argument("--abandon-ms", type=milliseconds(60000), default=1000,
+                        help="discard an unterminated scan after this long, up to 60000")
     replay.add_argument("--role", default="any", choices=("badge", "tool", "any"))
     replay.set_defaults(func=cmd_replay)
 
@@ -43,6 +50,50 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                  "scanners (Ctrl+C to stop)")
     test.add_argument("--seconds", type=float, default=0, help="stop after this long")
     test.set_defaults(func=cmd_scan_test)
+
+
+# argparse `type=` checks: a bad value is a usage error naming the option, exit 2.
+
+def layout_arg(text: str) -> str:
+    from drivers.layouts import get_layout
+
+    try:
+        return get_layout(text).name
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def profile_arg(text: str) -> str:
+    from drivers.profiles import parse_profile
+
+    try:
+        parse_profile(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def terminators_arg(text: str) -> list[str]:
+    from drivers.profiles import parse_terminators
+
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    try:
+        parse_terminators(names)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return names
+
+
+def milliseconds(maximum: int) -> Callable[[str], int]:
+    def milliseconds_arg(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of ms") from None
+        if not 0 <= value <= maximum:
+            raise argparse.ArgumentTypeError(f"must be between 0 and {maximum} ms (got {value})")
+        return value
+    return milliseconds_arg
 
 
 def _settings_and_lookups(args: argparse.Namespace) -> tuple[Settings, Lookups]:
@@ -70,15 +121,18 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from drivers.keymap import KeyDecoder
 
     settings, lookups = _settings_and_lookups(args)
-    terminators = [t for t in args.terminators.split(",") if t.strip()]
     section = ScannerSection(name="replay", role=args.role, path="replay", layout=args.layout,
-                             profile=args.profile, terminators=terminators,
+                             profile=args.profile, terminators=args.terminators,
                              idle_framing_ms=args.idle_ms, abandon_ms=max(args.abandon_ms, 50))
     spec = spec_of(section)
     try:
         captures = [read_capture(path) for path in args.captures]
     except OSError as exc:
         raise KioskError(f"cannot read the capture: {exc}") from None
+    if not any(event.type == EV_KEY for capture in captures for event in capture.events):
+        names = visible(", ".join(args.captures))
+        raise KioskError(f"no key events found in {names} (is it the text `evtest` prints "
+                         "for the scanner?)")
     decoders = [KeyDecoder(spec.layout, spec.profile, spec.framing) for _ in captures]
     names = [Path(p).name if len(captures) > 1 else None for p in args.captures]
     last = 0.0

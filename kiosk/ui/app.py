@@ -102,8 +102,8 @@ class KioskApp(App, inherit_bindings=False):
         self.runtime.print_listeners.append(self._print_notice_from_worker)
         if self.watchdog is not None:
             self.watchdog.ready(f"taking scans ({self.station.mode})")
-            if self.watchdog.enabled():
-                self.set_interval(self.watchdog.interval_s(), self.watchdog.tick)
+            if self.watchdog.enabled:
+                self.set_interval(self.watchdog.interval_s, self.watchdog.tick)
         # systemd stops the kiosk with SIGTERM: leave through the orderly exit path. Not
         # possible off the main thread (tests) or where the loop has no signal support.
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
@@ -140,6 +140,12 @@ class KioskApp(App, inherit_bindings=False):
             for field in self.screen.query("#field").results(Input):
                 field.value = ""
         self.present(outcome if outcome is not None else self.last)
+        # After a touch, typing goes back to the scanner line (or the PIN): never a button.
+        self.call_after_refresh(self._refocus)
+
+    def _refocus(self) -> None:
+        if isinstance(self.screen, StationScreen):
+            self.screen.focus_input()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "scanner":

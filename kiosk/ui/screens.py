@@ -10,7 +10,8 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Grid, Vertical
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Static
@@ -19,10 +20,12 @@ from kiosk.outcome import Outcome, View
 from kiosk.ui.widgets import (
     IndicatorPanel,
     KioskInput,
+    PersonLine,
     Prompt,
     ScannerLine,
     SessionList,
     StatusPanel,
+    TouchButton,
     button_row,
 )
 
@@ -50,6 +53,8 @@ class StationScreen(Screen):
 
     mode = "crib"
     BUTTONS: list[tuple[str, str]] = []
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+    CANCEL_PHASES: tuple[str, ...] = ()   # phases that Escape cancels, like their Cancel button
 
     def __init__(self, place: str, demo_state: Callable[[], dict[str, bool]] | None = None,
                  name: str | None = None) -> None:
@@ -58,11 +63,13 @@ class StationScreen(Screen):
         self.demo_state = demo_state
         self._pending: tuple[View, Outcome | None] | None = None
         self._ready = False   # widgets composed; `is_mounted` turns True only after on_mount
+        self.phase = ""
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
         yield StatusPanel("", id="status")
-        with Vertical(id="body"):
+        yield PersonLine("", id="person")
+        with VerticalScroll(id="body"):
             yield from self.body()
         yield Prompt("", id="prompt")
         yield button_row([*self.BUTTONS, ("Attendant", "attendant")])
@@ -74,31 +81,53 @@ class StationScreen(Screen):
 
     def on_mount(self) -> None:
         self._ready = True
-        self._focus_input()
+        self.focus_input()
         if self._pending is not None:
             self.show(*self._pending)
 
     def on_screen_resume(self) -> None:
-        self._focus_input()
+        self.focus_input()
 
-    def _focus_input(self) -> None:
-        inputs = [w for w in self.query(Input) if w.id != "scanner"]
-        target = inputs[0] if inputs else next(iter(self.query("#scanner")), None)
-        if target is not None:
-            target.focus()
+    # Where typing goes: the PIN on the PIN pad, else the (demo) scanner line, so typed codes
+    # are always scans; the attendant's text field only when clicked, or without a scanner line.
+    FOCUS_ORDER = ("#pin", "#scanner", "#field")
+
+    def focus_input(self) -> None:
+        for selector in self.FOCUS_ORDER:
+            target = next(iter(self.query(selector).results(Input)), None)
+            if target is not None and target.display:
+                target.focus()
+                return
 
     def show(self, view: View, outcome: Outcome | None) -> None:
+        self.phase = view.phase
         if not self._ready:              # first visit: shown once composed
             self._pending = (view, outcome)
             return
         self.query_one(StatusPanel).show(outcome, view.prompt)
         self.query_one(SessionList).show(view)
+        for person in self.query(PersonLine).results(PersonLine):
+            person.show(view)
         self.query_one(Prompt).show(view)
+        self._scroll_body(view)
+
+    def _scroll_body(self, view: View) -> None:
+        """A session grows at the bottom: keep its newest line in sight. A report reads from
+        its heading."""
+        for body in self.query("#body").results(VerticalScroll):
+            if view.report:
+                self.call_after_refresh(body.scroll_home, animate=False)
+            else:
+                self.call_after_refresh(body.scroll_end, animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         action = (event.button.id or "").removeprefix("touch-")
         self.post_message(Touched(action, self.field_text()))
+
+    def action_cancel(self) -> None:
+        if self.phase in self.CANCEL_PHASES:
+            self.post_message(Touched("cancel"))
 
     def field_text(self) -> str:
         return ""
@@ -129,17 +158,20 @@ class AttendantScreen(StationScreen):
     """Attendant menu: a text field (location, reason, "CAT name") and the action grid."""
 
     mode = "attendant"
+    CANCEL_PHASES = ("badge",)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
         yield StatusPanel("", id="status")
         yield Prompt("", id="prompt")
+        yield button_row([("Cancel", "cancel")], id="signin")
         yield KioskInput(placeholder="location code / reason / category and name, then a button",
                     id="field", max_length=200)
         with Grid(id="actions"):
             for label, action in ATTENDANT_BUTTONS:
-                yield Button(label, id=f"touch-{action}", classes="touch")
-        with Vertical(id="body"):
+                yield TouchButton(label, id=f"touch-{action}", classes="touch")
+        yield PersonLine("", id="person")
+        with VerticalScroll(id="body"):
             yield SessionList("", id="items")
         if self.demo_state is not None:
             yield from demo_bar(self.demo_state)
@@ -153,12 +185,16 @@ class AttendantScreen(StationScreen):
             return
         self.query_one("#actions").display = view.phase == "menu"
         self.query_one("#field").display = view.phase == "menu"
+        self.query_one("#signin").display = view.phase == "badge"
+        if not isinstance(self.focused, Input) or not self.focused.display:
+            self.focus_input()
 
 
 class PinScreen(StationScreen):
     """A PIN pad big enough for fingers; the digits never appear on screen."""
 
     mode = "attendant"
+    CANCEL_PHASES = ("pin",)
 
     def compose(self) -> ComposeResult:
         yield Static(Text(f"{TITLES[self.mode]}  ·  {self.place}"), classes="title")
@@ -167,8 +203,8 @@ class PinScreen(StationScreen):
         with Grid(id="keypad"):
             for key in ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]:
                 label = {"clear": "Clear", "ok": "OK"}.get(key, key)
-                yield Button(label, id=f"key-{key}", classes="touch key")
-        yield button_row([("Cancel", "leave")])
+                yield TouchButton(label, id=f"key-{key}", classes="touch key")
+        yield button_row([("Cancel", "cancel")])
         yield Prompt("", id="prompt")
         yield SessionList("", id="items")   # keeps show() uniform; hidden by CSS
 

@@ -75,6 +75,9 @@ async def play(app: Any, pilot: Any, steps: list[tuple[str, ...]]) -> None:
         else:
             await pilot.click(target)
         await pilot.pause()
+    # A pointer left over a just-clicked button shows it hovered or not depending on timing.
+    await pilot.hover(None, offset=(0, 0))
+    await pilot.pause()
     app.runtime.indicator.off()    # a still-blinking mirror would differ run to run
 
 

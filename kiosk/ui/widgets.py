@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
+from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Static
 
@@ -42,15 +46,19 @@ class StatusPanel(Static):
         self.update(text)
 
 
+class PersonLine(Static):
+    """Whose session this is; stays put above the scrolling list."""
+
+    def show(self, view: View) -> None:
+        self.display = bool(view.person)
+        self.update(Text("Person: ", style="bold").append(visible(view.person or "", 50)))
+
+
 class SessionList(Static):
     """The person's items in this session (or recent decisions at the gate)."""
 
     def show(self, view: View) -> None:
         text = Text()
-        if view.person:
-            text.append("Person: ", style="bold")
-            text.append(visible(view.person, 50))
-            text.append("\n")
         for line in view.lines[-12:]:
             text.append_text(self._line(line))
         for row in view.report[-40:]:
@@ -110,6 +118,62 @@ class KioskInput(Input):
         super().replace(visible(text), start, end)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Keys the input itself binds (ctrl+a = home, ...): typed, they edit; they are not data.
+_EDITING_KEYS = {key.strip() for binding in Input.BINDINGS if isinstance(binding, Binding)
+                 for key in binding.key.split(",")} | {"escape", "backspace"}
+
+
+def pictured(text: str) -> str:
+    """One cell per character: C0 controls and DEL as Unicode control pictures (␛ for ESC)."""
+    return _CONTROL.sub(lambda m: chr(0x2421 if m.group() == "\x7f" else 0x2400 + ord(m.group())),
+                        text)
+
+
+class ScannerField(KioskInput):
+    """The simulated scanner's field: whatever is typed or pasted is scan data, never a command.
+
+    A paste becomes scans at once, one per CR/LF-separated part (a wedge scanner ends each code
+    with Enter); control characters stay in the data and show as control pictures. Tab and
+    other control keys are typed into the field, so focus never leaves it and no button is
+    ever pressed from here.
+    """
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()
+        for part in LINE_BREAK.split(event.text):
+            if part:
+                self.post_message(Input.Submitted(self, part))
+
+    async def _on_key(self, event: events.Key) -> None:
+        char = event.character
+        if (char and len(char) == 1 and _CONTROL.fullmatch(char)
+                and event.key not in _EDITING_KEYS):
+            event.stop()
+            event.prevent_default()
+            self.insert_text_at_cursor(char)
+            return
+        await super()._on_key(event)
+
+    @property
+    def _value(self) -> Text:
+        return Text(pictured(self.value), no_wrap=True, overflow="ignore", end="")
+
+    def _position_to_cell(self, position: int) -> int:
+        return cell_len(pictured(self.value[:position]))
+
+    def _cell_offset_to_index(self, offset: int) -> int:
+        cells, target = 0, offset + self.scroll_offset.x
+        for index, char in enumerate(pictured(self.value)):
+            width = get_character_cell_size(char)
+            if cells <= target < cells + width:
+                return index
+            cells += width
+        return max(0, min(target, len(self.value)))
+
+
 class ScannerLine(Horizontal):
     """Demo only: the simulated scanner. Type a code and press Enter, or use the F-keys."""
 
@@ -117,10 +181,17 @@ class ScannerLine(Horizontal):
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Simulated scanner:"), classes="scanner-label")
-        yield KioskInput(placeholder="type a badge or tool code, Enter = scan", id="scanner",
-                    max_length=10000)
+        yield ScannerField(placeholder="type a badge or tool code, Enter = scan", id="scanner",
+                           max_length=10000)
 
 
-def button_row(buttons: list[tuple[str, str]]) -> Horizontal:
-    return Horizontal(*(Button(label, id=f"touch-{action}", classes="touch")
-                        for label, action in buttons), classes="buttons")
+class TouchButton(Button):
+    """A button for fingers. It never takes focus, so typing always stays in the field it was
+    in, and no key (Enter, Space) can ever press it: only a touch or a click."""
+
+    can_focus = False
+
+
+def button_row(buttons: list[tuple[str, str]], **kw: str) -> Horizontal:
+    return Horizontal(*(TouchButton(label, id=f"touch-{action}", classes="touch")
+                        for label, action in buttons), classes="buttons", **kw)

@@ -40,7 +40,7 @@ def test_badge_and_three_tools_from_captures_check_out_durably(tmp_path, store, 
         """Looks at the database from another connection whenever the green LED turns on."""
 
         def _change_state(self, value):  # noqa: ANN001, ANN202 - gpiozero's signature
-            if value and self.info.name == f"GPIO{GREEN}":
+            if value and not self.state and self.info.name == f"GPIO{GREEN}":  # rising edge
                 with sqlite3.connect(store.path) as other:
                     committed_when_green.append(other.execute(
                         "SELECT count(*) FROM events WHERE type = 'loan.checked_out'"

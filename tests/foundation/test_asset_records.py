@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
+
+from PIL import Image
 
 from kiosk.cli import main
 from kiosk.commands import open_store
@@ -14,7 +17,14 @@ from kiosk.documents import attach, documents_of, media_type
 from kiosk.numbering import parse_scheme
 from kiosk.records import add_asset
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+def tiny_png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), "red").save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = tiny_png()
 
 
 def test_book_value_falls_in_a_straight_line_and_stops_at_zero():

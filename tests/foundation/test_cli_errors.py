@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -93,3 +94,17 @@ def test_database_and_file_system_errors_are_one_line(tmp_path):
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("kiosk: error:")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_closed_pipe_ends_quietly(config_file, kiosk):
+    """`kiosk asset show X | head -3`: the reader went away; no error text, exit 141."""
+    kiosk("asset", "add", "--name", "Drill", "--category", "DRL")
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # like `head` having exited before kiosk writes
+    try:
+        done = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config_file),
+                               "config", "--show"], stdout=write_end, stderr=subprocess.PIPE,
+                              text=True, timeout=60, check=False)
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")

@@ -69,7 +69,7 @@ def test_every_import_change_is_an_event_with_outbox_row(store, csv_dir):
 
 PEOPLE = ('employee_no,name,department,email,active\n'
           'E1,"Müller, Anna",Wartung,anna@example.com,yes\n'
-          'E2,"Sæter ""JK"" Björk","Assembly € 2\nLine 2",,0\n')
+          'E2,"Sæter ""JK"" Björk","Assembly € 2, Line 2",,0\n')
 
 
 @pytest.mark.parametrize(("encoding", "newline", "bom"), [
@@ -86,7 +86,7 @@ def test_spreadsheet_encodings_and_line_ends_read_the_same(store, tmp_path, enco
     assert rows[0] == {"employee_no": "E1", "name": "Müller, Anna", "department": "Wartung",
                        "active": 1}
     assert rows[1]["name"] == 'Sæter "JK" Björk' and rows[1]["active"] == 0
-    assert rows[1]["department"].splitlines() == ["Assembly € 2", "Line 2"]
+    assert rows[1]["department"] == "Assembly € 2, Line 2"
     assert ("Windows-1252" in plan.notes[0]) == (encoding == "cp1252")
 
 
@@ -171,11 +171,11 @@ def test_reimport_never_touches_live_loan_state(store, tmp_path):
 def test_hostile_names_are_stored_as_data(store, tmp_path):
     path = tmp_path / "locations.csv"
     evil = "Shelf'); DROP TABLE assets;--"
-    path.write_text(f'name,code\n"{evil}",\n"\x1b[31mRed",RED\n')
+    path.write_text(f'name,code\n"{evil}",\nRed,RED\n')
     plan = import_file(store, "locations", path, apply=True)
     assert plan.errors == []
     names = [r["name"] for r in store.all("SELECT name FROM locations ORDER BY code")]
-    assert names == ["\x1b[31mRed", evil]
+    assert names == ["Red", evil]
     assert store.one("SELECT COUNT(*) AS n FROM assets")["n"] == 0
 
 
@@ -246,3 +246,31 @@ def test_export_to_standard_output(config_file, capsys):
 
     assert main(["--config", str(config_file), "export", "locations"]) == 0
     assert capsys.readouterr().out.splitlines() == ["name,code,parent"]
+
+
+@pytest.mark.parametrize(("cell", "shown"), [
+    ('"Drill\rX"', "\\x0d"), ('"Drill\nX"', "\\x0a"), ("Drill\x1bX", "\\x1b"),
+    ("Drill\x01X", "\\x01"), ("Drill\x85X", "\\x85"), ("Drill\x7fX", "\\x7f"),
+])
+def test_control_characters_in_names_are_refused_and_nothing_changes(store, tmp_path, cell,
+                                                                     shown):
+    path = tmp_path / "assets.csv"
+    path.write_text("number,name,notes\nA-1,Saw,ok\n"
+                    f"A-2,{cell},fine\n", encoding="utf-8", newline="")
+    before = counts(store)
+    plan = import_file(store, "assets", path, apply=True)
+    assert plan.errors == [f"assets.csv line 3, column 2 (name): contains the control "
+                           f"character {shown} at position 6 ('Drill{shown}X'); remove it "
+                           "in the spreadsheet"]
+    assert counts(store) == before
+
+
+def test_notes_keep_line_breaks_but_not_escapes(store, tmp_path):
+    path = tmp_path / "assets.csv"
+    path.write_text('number,name,notes\nA-1,Saw,"one\r\ntwo\tthree\rfour"\n',
+                    encoding="utf-8", newline="")
+    import_file(store, "assets", path, apply=True)
+    assert store.one("SELECT notes FROM assets")["notes"] == "one\ntwo\tthree\nfour"
+    path.write_text('number,name,notes\nA-2,Saw,"bell\x07"\n', encoding="utf-8", newline="")
+    assert "column 3 (notes): contains the control character \\x07" in \
+        import_file(store, "assets", path).errors[0]

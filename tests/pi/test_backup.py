@@ -54,7 +54,7 @@ def test_backup_during_1000_checkouts_restores_a_consistent_prefix(tmp_path):
     assert any(0 < n < CHECKOUTS for n in counts), counts
     middle = taken[[i for i, n in enumerate(counts) if 0 < n < CHECKOUTS][0]]
     target = tmp_path / "restored" / "kiosk.db"
-    assert backups.restore(middle, target) is None
+    assert backups.restore(middle, target).kept is None
     assert assert_consistent_prefix(target) == counts[taken.index(middle)]
     assert assert_consistent_prefix(live) == CHECKOUTS
 
@@ -114,7 +114,7 @@ def test_restore_keeps_the_old_database_and_its_wal(tmp_path, capsys):
     make_db(tmp_path / "kiosk.db", 5)
     good = tmp_path / "good.db"
     make_db(good, 2)
-    assert main(["--config", str(config), "restore", str(good)]) == 0
+    assert main(["--config", str(config), "restore", str(good), "--yes"]) == 0
     kept = list(tmp_path.glob("kiosk.db.before-restore-*"))
     assert [p for p in kept if not p.name.endswith(("-wal", "-shm"))]
     old = next(p for p in kept if not p.name.endswith(("-wal", "-shm")))
@@ -130,7 +130,7 @@ def test_restore_refuses_while_the_kiosk_has_the_database_open(tmp_path):
     running = Store(tmp_path / "kiosk.db", Identity("HAM", "crib-1"))
     try:
         with pytest.raises(StoreError, match="in use"):
-            backups.restore(good, tmp_path / "kiosk.db")
+            backups.restore(good, tmp_path / "kiosk.db", confirmed=True)
     finally:
         running.close()
     assert backups.verify(tmp_path / "kiosk.db").events == 4
@@ -142,3 +142,46 @@ def test_backup_to_a_new_folder_name_creates_it(tmp_path):
     result = backups.backup(tmp_path / "kiosk.db", tmp_path / "usb" / "backups")
     assert result.path.parent == tmp_path / "usb" / "backups"
     assert result.path.name.startswith("kiosk-") and result.events == 2
+
+
+def test_backup_refuses_the_live_database_as_its_target(tmp_path, capsys):
+    config = write_config(tmp_path)
+    make_db(tmp_path / "kiosk.db", 3)
+    assert main(["--config", str(config), "backup", str(tmp_path / "kiosk.db")]) == 1
+    assert "live database itself" in capsys.readouterr().err
+    assert backups.verify(tmp_path / "kiosk.db").events == 3
+    assert not list(tmp_path.glob("*.partial"))
+
+
+def test_backup_refuses_to_overwrite_a_file_that_is_not_a_backup(tmp_path, capsys):
+    config = write_config(tmp_path)
+    make_db(tmp_path / "kiosk.db", 3)
+    precious = tmp_path / "thesis.db"
+    precious.write_text("years of work")
+    assert main(["--config", str(config), "backup", str(precious)]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert precious.read_text() == "years of work"
+    assert main(["--config", str(config), "backup", str(precious), "--force"]) == 0
+    assert backups.verify(precious).events == 3
+
+
+def test_backup_replaces_an_older_backup_without_force(tmp_path):
+    make_db(tmp_path / "kiosk.db", 2)
+    target = tmp_path / "nightly.db"
+    backups.backup(tmp_path / "kiosk.db", target)
+    make_db(tmp_path / "kiosk.db", 1)
+    assert backups.backup(tmp_path / "kiosk.db", target).events == 3
+
+
+@pytest.mark.parametrize("keep", ["0", "-1", "two"])
+def test_backup_keep_must_be_one_or_more(tmp_path, capsys, keep):
+    config = write_config(tmp_path)
+    make_db(tmp_path / "kiosk.db", 1)
+    folder = tmp_path / "backups"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--config", str(config), "backup", str(folder), "--keep", keep])
+    assert exit_info.value.code == 2
+    assert "--keep" in capsys.readouterr().err
+    assert not folder.exists()
+    with pytest.raises(StoreError, match="1 or more"):
+        backups.backup(tmp_path / "kiosk.db", folder, keep=0)

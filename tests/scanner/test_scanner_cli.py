@@ -99,3 +99,37 @@ def test_scan_test_reports_a_missing_scanner_and_keeps_running(tmp_path: Path, c
                       '[[scanners]]\npath = "/dev/input/by-id/usb-none-event-kbd"\n')
     assert main(["--config", str(config), "scan-test", "--seconds", "0.05"]) == 0
     assert "usb-none-event-kbd: waiting" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("option", "value", "words"), [
+    ("--layout", "xx", "unknown keyboard layout 'xx'"),
+    ("--profile", "F8", "--profile"),
+    ("--terminators", "enter,space", "unknown terminator 'space'"),
+    ("--idle-ms", "-5", "between 0 and 5000"),
+    ("--abandon-ms", "60001", "between 0 and 60000"),
+    ("--abandon-ms", "lots", "not a whole number"),
+])
+def test_replay_bad_option_is_a_usage_error_naming_it(capsys, option, value, words) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["replay", str(HID / "C27b.evtest"), option, value])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}" in err and words in err
+    assert "Traceback" not in err and "configuration has" not in err
+
+
+@pytest.mark.parametrize("content", [
+    b"", b"\x00\xff\xfe binary \x1b[2J" * 50,
+    b"Input driver version is 1.0.1\nTesting ... (interrupt to exit)\n"],
+    ids=["empty", "binary", "header-only"])
+def test_replay_without_key_events_says_so(tmp_path: Path, capsys, content) -> None:
+    capture = tmp_path / "empty.evtest"
+    capture.write_bytes(content)
+    assert main(["replay", str(capture)]) == 1
+    captured = capsys.readouterr()
+    assert f"no key events found in {capture}" in captured.err and captured.out == ""
+
+
+def test_replay_of_dev_null_says_so(capsys) -> None:
+    assert main(["replay", "/dev/null"]) == 1
+    assert "no key events found in /dev/null" in capsys.readouterr().err
