@@ -104,18 +104,10 @@ class IndicatorPanel(Static):
 
 
 class KioskInput(Input):
-    """An input whose cursor does not blink: less redrawing on a Pi, stable screenshots.
-
-    Typed and pasted text is stored with control characters made visible: Textual's Input
-    draws its value as it is, and a pasted C1 control (e.g. U+009D, an 8-bit OSC) went to
-    the terminal raw (found by tests/reliability/test_terminal.py).
-    """
+    """An input whose cursor does not blink: less redrawing on a Pi, stable screenshots."""
 
     def on_mount(self) -> None:
         self.cursor_blink = False
-
-    def replace(self, text: str, start: int, end: int) -> None:
-        super().replace(visible(text), start, end)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
