@@ -232,7 +232,18 @@ def load_settings(path: Path | str) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"not valid TOML: {exc}"], str(path)) from None
-    return parse_settings(data, source=str(path))
+    return _paths_relative_to(parse_settings(data, source=str(path)), path.parent)
+
+
+def _paths_relative_to(settings: Settings, folder: Path) -> Settings:
+    """A relative data_dir or database is taken from the config file's folder, not from
+    wherever the command happens to be run."""
+    kiosk = settings.kiosk
+    changes = {name: str(folder / value) for name in ("data_dir", "database")
+               if (value := getattr(kiosk, name)) and not Path(value).is_absolute()}
+    if not changes:
+        return settings
+    return dataclasses.replace(settings, kiosk=dataclasses.replace(kiosk, **changes))
 
 
 def parse_settings(data: dict[str, Any], source: str = "") -> Settings:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from kiosk import facts
 from kiosk.clock import iso
-from kiosk.flows import Ctx, PendingOverride, shown, unusable_reason
+from kiosk.flows import Ctx, PendingOverride, shown, unreadable_line, unusable_reason
 from kiosk.outcome import (
     DENIED,
     Line,
@@ -32,14 +32,6 @@ class SessionItem:
     before: Asset            # the row as it was, so a second scan can undo
     action: str              # "checkout" | "return"
     due_at: str = ""
-
-
-def unreadable_line(count: int) -> list[tuple[str, str]]:
-    """Scans that were not ours, as one receipt line at most."""
-    if not count:
-        return []
-    return [(f"{count} unreadable scan{'s' if count > 1 else ''}",
-             "not a badge or tool of this crib")]
 
 
 class CribFlow:

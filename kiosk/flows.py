@@ -83,3 +83,11 @@ def shown(scan: Classified) -> str:
 
 def unusable_reason(scan: Classified) -> str:
     return scan.problem or "That scan could not be read as a badge or a tool."
+
+
+def unreadable_line(count: int) -> list[tuple[str, str]]:
+    """Scans that were not ours, as one receipt line at most."""
+    if not count:
+        return []
+    return [(f"{count} unreadable scan{'s' if count > 1 else ''}",
+             "not a badge or tool of this site")]

@@ -38,6 +38,7 @@ class GateFlow:
     def touch(self, action: str, text: str = "") -> Outcome | None:
         if action == "cancel":
             self.person = self.tool = None
+            self.recent = []
             return info("Cancelled", "Scan your badge and the tool.")
         return None
 
@@ -45,6 +46,7 @@ class GateFlow:
         had = self.person is not None or self.tool is not None
         self._expire(now)
         if had and self.person is None and self.tool is None:
+            self.recent = []     # the next person must not see this one's decisions
             return info("Time is up", "Scan your badge and the tool again.")
         return None
 
@@ -65,6 +67,8 @@ class GateFlow:
             self.person = None
             return denied("Badge refused", refusal.reason, refusal.code)
         assert person is not None
+        if self.person is None or self.person.employee_no != person.employee_no:
+            self.recent = []     # decisions on screen belong to the person at the gate now
         self.person, self.person_at = person, self.ctx.now()
         if self.tool is not None:
             tool, self.tool = self.tool, None
@@ -93,12 +97,13 @@ class GateFlow:
                 store.record("gate.allowed", {"holder": asset.holder},
                              actor=person.employee_no, asset=number)
         name = asset.name if asset else shown(scan)
+        # Newest at the bottom, as in the crib; the last six stay on screen.
         if refusal:
-            self.recent.insert(0, Line(number or shown(scan), name, refusal.reason, "denied"))
-            del self.recent[6:]
+            self.recent.append(Line(number or shown(scan), name, refusal.reason, "denied"))
+            del self.recent[:-6]
             return denied("Stop", f"{name}: {refusal.reason}", refusal.code, relay=False)
-        self.recent.insert(0, Line(asset.number, name, "may leave"))
-        del self.recent[6:]
+        self.recent.append(Line(asset.number, name, "may leave"))
+        del self.recent[:-6]
         return ok("Go ahead", f"{name} may leave with {person.name}.", relay=True)
 
     def view(self) -> View:

@@ -25,7 +25,8 @@ def add_asset(store: Store, scheme: Scheme, *, name: str, category: str, locatio
     (labels that already exist are imported as they are)."""
     with store.transaction():
         if category and not store.one("SELECT 1 FROM categories WHERE code = ?", [category]):
-            raise NotFound(f"unknown category {category!r}; add it first or import categories")
+            raise NotFound(f"unknown category {category!r}; add it first with "
+                           f"`kiosk category add {category} --name ...`")
         if location and not store.one("SELECT 1 FROM locations WHERE code = ?", [location]):
             raise NotFound(f"unknown location {location!r}; add it first or import locations")
         if number is None:

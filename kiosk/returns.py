@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from kiosk.flows import Ctx, shown, unusable_reason
+from kiosk.flows import Ctx, shown, unreadable_line, unusable_reason
 from kiosk.outcome import DENIED, Line, Outcome, ReceiptItem, View, denied, info, ok
 from kiosk.policy import AWAITING_INSPECTION, MAINTENANCE, return_denial
 from kiosk.scans import Classified
@@ -22,6 +22,7 @@ class ReturnsFlow:
         self.ctx = ctx
         self.batch: list[ReceiptItem] = []
         self.refusals: list[tuple[str, str]] = []
+        self.unreadable = 0   # scans that are not ours at all: counted on paper, never printed
         self.last_activity = ctx.now()
 
     def scan(self, scan: Classified) -> Outcome:
@@ -31,19 +32,20 @@ class ReturnsFlow:
         if scan.kind == "badge":
             return info("No badge needed", "Just scan the tools you bring back.",
                         signal="attention")
-        self.refusals.append((shown(scan), unusable_reason(scan)))
+        self.unreadable += 1
         return denied("Not a tool", unusable_reason(scan), "scan-unusable")
 
     def touch(self, action: str, text: str = "") -> Outcome | None:
         if action == "damaged":
             return self._flag_damaged()
-        if action == "done" and (self.batch or self.refusals):
+        if action == "done" and (self.batch or self.refusals or self.unreadable):
             return self.close()
         return None
 
     def tick(self, now: dt.datetime) -> Outcome | None:
         idle = dt.timedelta(seconds=self.ctx.settings.station.session_idle_s)
-        if (self.batch or self.refusals) and now - self.last_activity >= idle:
+        if (self.batch or self.refusals or self.unreadable) and \
+                now - self.last_activity >= idle:
             return self.close()
         return None
 
@@ -86,15 +88,19 @@ class ReturnsFlow:
         self.batch[-1] = ReceiptItem(last.number, last.name, "returned-damaged")
         return ok("Marked damaged", f"{last.name} goes to repair. Thank you.")
 
-    def close(self) -> Outcome:
-        receipt = self.ctx.receipt("Returns", None, self.batch, self.refusals)
+    def close(self) -> Outcome | None:
+        if not self.batch and not self.refusals:
+            self.unreadable = 0       # only junk was scanned: nothing to put on paper
+            return None
+        receipt = self.ctx.receipt("Returns", None, self.batch,
+                                   self.refusals + unreadable_line(self.unreadable))
         with self.ctx.store.transaction():
             self.ctx.store.record("returns.batch_closed", {
                 "transaction_id": receipt.transaction_id,
                 "returned": [i.number for i in self.batch],
                 "damaged": [i.number for i in self.batch if i.action == "returned-damaged"],
-                "refused": len(self.refusals)})
-        self.batch, self.refusals = [], []
+                "refused": len(self.refusals), "unreadable": self.unreadable})
+        self.batch, self.refusals, self.unreadable = [], [], 0
         return info("Thank you", "Take your receipt.", receipt=receipt)
 
     def view(self) -> View:

@@ -68,3 +68,13 @@ def test_config_found_via_environment(tmp_path, monkeypatch):
     assert find_config("/a.toml") == Path("/a.toml")
     monkeypatch.delenv("KIOSK_CONFIG")
     assert find_config(None) == Path("/etc/crib-kiosk/kiosk.toml")
+
+
+def test_a_relative_data_dir_is_taken_from_the_config_files_folder(tmp_path, monkeypatch):
+    (tmp_path / "etc").mkdir()
+    config = tmp_path / "etc" / "kiosk.toml"
+    config.write_text('[kiosk]\nsite = "HAM"\nkiosk_id = "k1"\ndata_dir = "var/data"\n')
+    monkeypatch.chdir("/")
+    settings = load_settings(config)
+    assert settings.kiosk.data_dir == str(tmp_path / "etc" / "var" / "data")
+    assert settings.kiosk.database_path == tmp_path / "etc" / "var" / "data" / "kiosk.db"

@@ -212,12 +212,27 @@ async def _scan_test(settings: Settings, lookups: Lookups, seconds: float) -> No
     from drivers.scanners import ScannerHub
 
     async with ScannerHub(specs_of(settings)) as hub:
-        print(f"listening to {len(hub.readers)} scanner(s); Ctrl+C to stop", flush=True)
+        print(f"watching {len(hub.readers)} configured scanner(s); Ctrl+C to stop", flush=True)
         reader = asyncio.create_task(_print_scans(hub, settings, lookups))
+        watcher = asyncio.create_task(_print_status_changes(hub))
         await asyncio.sleep(seconds or 10**9)
         reader.cancel()
+        watcher.cancel()
         for identity, status in hub.statuses().items():
             print(f"{identity}: {status.state}: {visible(status.message)}")
+
+
+async def _print_status_changes(hub: Any) -> None:
+    """Say at once whether each scanner is attached, missing, busy or not permitted."""
+    shown: dict[str, tuple[str, str]] = {}
+    await asyncio.sleep(0.3)        # give the readers their first attempt
+    while True:
+        for identity, status in hub.statuses().items():
+            now = (status.state, status.message)
+            if shown.get(identity) != now:
+                shown[identity] = now
+                print(f"{identity}: {status.state}: {visible(status.message)}", flush=True)
+        await asyncio.sleep(1.0)
 
 
 async def _print_scans(hub: Any, settings: Settings, lookups: Lookups) -> None:

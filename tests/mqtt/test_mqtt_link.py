@@ -299,3 +299,31 @@ def test_station_refuses_a_badge_hq_blocked_on_its_very_next_scan(tmp_path, brok
         runtime.indicator.close()
     assert (refused.tone, refused.code) == ("denied", "badge-blocked")
     assert (late.tone, late.code) == ("denied", "badge-blocked")
+
+
+def test_hq_refuses_an_event_whose_body_names_another_kiosk_than_its_topic(
+        tmp_path, broker, store):
+    """A kiosk whose database came from another one (a copied demo, a restored image) must
+    not be filed under that other kiosk: it would hide the real kiosk's gaps."""
+    settings = kiosk_settings(tmp_path, broker.port)
+    hq = HqConsumer(tmp_path / "hq.db", mqtt_client(mqtt_options(
+        settings, client_id="hq-1", manual_ack=True,
+        subscriptions=HqConsumer.subscriptions("crib", "hq"))), gap_grace_s=0.3)
+    hq.start()
+    assert hq.client.wait_connected(10)
+    sender = hq_publisher(broker, tmp_path)
+    db = open_hq_db(tmp_path / "hq.db")
+    try:
+        with store.transaction():
+            real = store.record("loan.checked_out", {"x": 1}, actor="E001", asset="HAM-A")
+        body = encode(real)
+        sender.publish("crib/HAM/crib-demo/events/loan.checked_out", body)   # wrong kiosk
+        sender.publish("crib/HAM/crib-1/events/asset.moved", body)          # wrong type
+        sender.publish("crib/HAM/crib-1/events/loan.checked_out", body)     # its own topic
+        wait_until(lambda: hq.received == 1 and hq.mismatched == 2, what="one kept, two not")
+        rows = db.execute("SELECT site, kiosk, seq FROM events").fetchall()
+    finally:
+        sender.stop()
+        hq.stop()
+        db.close()
+    assert [tuple(r) for r in rows] == [("HAM", "crib-1", 1)]

@@ -101,6 +101,16 @@ def test_scan_test_reports_a_missing_scanner_and_keeps_running(tmp_path: Path, c
     assert "usb-none-event-kbd: waiting" in capsys.readouterr().out
 
 
+def test_scan_test_says_at_once_that_a_scanner_is_missing(tmp_path: Path, capsys) -> None:
+    """Not only at the end: while it runs, a missing scanner is named within a second."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[kiosk]\nsite = "HAM"\nkiosk_id = "crib-1"\ndata_dir = "{tmp_path}"\n'
+                      '[[scanners]]\npath = "/dev/input/by-id/usb-none-event-kbd"\n')
+    assert main(["--config", str(config), "scan-test", "--seconds", "1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any("is not there" in line for line in lines[1:-1])   # before the final summary
+
+
 @pytest.mark.parametrize(("option", "value", "words"), [
     ("--layout", "xx", "unknown keyboard layout 'xx'"),
     ("--profile", "F8", "--profile"),

@@ -58,6 +58,24 @@ def test_gate_window_expires(make_runtime, clock, world):
     assert station.scan(badge(OGAKI)).headline == "Hello Ōgaki Hiroshi"
 
 
+def test_gate_screen_shows_only_the_person_at_the_gate(make_runtime, clock, world):
+    """The next person must not see the previous person's tools and decisions."""
+    station = make_runtime("gate", gate_window_s=10).station
+    grinder = world["assets"][6]                                # out to Jiří
+    station.scan(badge(JIRI))
+    station.scan(tool(grinder))
+    assert [line.state for line in station.view().lines] == ["may leave"]
+    clock.advance(seconds=11)
+    station.tick()                                              # "Time is up"
+    assert station.view().lines == ()
+    station.scan(badge(OGAKI))
+    station.scan(tool(grinder))
+    [only] = station.view().lines
+    assert only.state.startswith("This tool is not checked out to you")
+    station.scan(badge(ANNA))                                   # someone else, same window
+    assert station.view().lines == ()
+
+
 def test_returns_mark_awaiting_inspection_with_one_receipt_per_batch(make_runtime, store, world):
     runtime = make_runtime("returns")
     station = runtime.station
