@@ -41,6 +41,11 @@ def _ms(pair: tuple[float, float]) -> str:
 
 
 def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
+    # The soak runs first: its memory baseline must not include what fuzzing allocated.
+    began = _step(f"{args.soak} soak scans")
+    (folder / "soak").mkdir()
+    soaked = soak(folder / "soak", args.soak)
+    soak_s = time.monotonic() - began
     began = _step(f"{args.trials} crash trials (station + outbox publisher + mosquitto)")
     trials = run_trials(folder / "crash", args.trials, seed=args.seed, progress=True,
                         link=not args.no_link)
@@ -52,10 +57,6 @@ def measure(args: argparse.Namespace, folder: Path) -> dict[str, object]:
     _step(f"{args.pty} payloads into kiosk demo in a pty")
     (folder / "pty").mkdir()
     pty = run_pty(folder / "pty", hostile_samples(args.pty, seed=args.seed))
-    began = _step(f"{args.soak} soak scans")
-    (folder / "soak").mkdir()
-    soaked = soak(folder / "soak", args.soak)
-    soak_s = time.monotonic() - began
     problems = trials.problems[:3] + fuzz.examples[:3] + [repr(b) for b in pty.escaped[:3]]
     return {
         "trials (SIGKILL + restart)": trials.trials,
