@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import signal
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import Input
 
 from kiosk.bootstrap import Runtime
@@ -32,6 +34,8 @@ from kiosk.ui.screens import (
     StationScreen,
     Touched,
 )
+
+log = logging.getLogger(__name__)
 
 MODE_SCREENS = {"crib": CribScreen, "gate": GateScreen, "returns": ReturnsScreen}
 STATUS_HOLD_S = 8.0   # how long a decision stays on screen before the prompt returns
@@ -160,7 +164,7 @@ class KioskApp(App, inherit_bindings=False):
 
     # -- output -----------------------------------------------------------------------------
 
-    def present(self, outcome: Outcome | None) -> None:
+    def present(self, outcome: Outcome | None, retried: bool = False) -> None:
         """Show the station's current view and the latest decision."""
         if outcome is not None and outcome.quit:
             self.exit()
@@ -168,7 +172,17 @@ class KioskApp(App, inherit_bindings=False):
         self.last = outcome
         view = self.station.view()
         screen = self._screen_for(view)
-        screen.show(view, outcome)
+        try:
+            screen.show(view, outcome)
+        except NoMatches:
+            # A screen just switched to is composed on the next refresh (the fuzzer found a
+            # timer landing in that gap): show the view then, instead of crashing the kiosk.
+            if not retried:
+                self.call_after_refresh(self.present, outcome, True)
+            else:
+                log.warning("screen %s was not ready twice; the next scan redraws it",
+                            screen.name)
+            return
         if self._clear_timer is not None:
             self._clear_timer.stop()
         if outcome is not None:
