@@ -86,13 +86,19 @@ def test_commands_sent_while_the_kiosk_is_away_arrive_later(tmp_path, broker, st
     assert store.one("SELECT name FROM people WHERE employee_no = 'E777'")["name"] == "Late"
 
 
-def test_hq_asks_for_a_missing_range_and_the_kiosk_sends_it_again(tmp_path, broker, store):
+def start_hq(tmp_path, broker) -> HqConsumer:
+    """One HQ consumer on the test broker, connected, asking for gaps after 0.3 s."""
     settings = kiosk_settings(tmp_path, broker.port)
     hq = HqConsumer(tmp_path / "hq.db", mqtt_client(mqtt_options(
         settings, client_id="hq-1", manual_ack=True,
         subscriptions=HqConsumer.subscriptions("crib", "hq"))), gap_grace_s=0.3)
     hq.start()
     assert hq.client.wait_connected(10)
+    return hq
+
+
+def test_hq_asks_for_a_missing_range_and_the_kiosk_sends_it_again(tmp_path, broker, store):
+    hq = start_hq(tmp_path, broker)
     publisher = start_link(tmp_path, broker.port, store)
     db = open_hq_db(tmp_path / "hq.db")
     try:
@@ -305,12 +311,7 @@ def test_hq_refuses_an_event_whose_body_names_another_kiosk_than_its_topic(
         tmp_path, broker, store):
     """A kiosk whose database came from another one (a copied demo, a restored image) must
     not be filed under that other kiosk: it would hide the real kiosk's gaps."""
-    settings = kiosk_settings(tmp_path, broker.port)
-    hq = HqConsumer(tmp_path / "hq.db", mqtt_client(mqtt_options(
-        settings, client_id="hq-1", manual_ack=True,
-        subscriptions=HqConsumer.subscriptions("crib", "hq"))), gap_grace_s=0.3)
-    hq.start()
-    assert hq.client.wait_connected(10)
+    hq = start_hq(tmp_path, broker)
     sender = hq_publisher(broker, tmp_path)
     db = open_hq_db(tmp_path / "hq.db")
     try:

@@ -93,19 +93,22 @@ def test_scan_test_without_configured_scanners(capsys) -> None:
     assert "kiosk scanners" in capsys.readouterr().out
 
 
-def test_scan_test_reports_a_missing_scanner_and_keeps_running(tmp_path: Path, capsys) -> None:
+def missing_scanner_config(tmp_path: Path) -> Path:
     config = tmp_path / "kiosk.toml"
     config.write_text(f'[kiosk]\nsite = "HAM"\nkiosk_id = "crib-1"\ndata_dir = "{tmp_path}"\n'
                       '[[scanners]]\npath = "/dev/input/by-id/usb-none-event-kbd"\n')
+    return config
+
+
+def test_scan_test_reports_a_missing_scanner_and_keeps_running(tmp_path: Path, capsys) -> None:
+    config = missing_scanner_config(tmp_path)
     assert main(["--config", str(config), "scan-test", "--seconds", "0.05"]) == 0
     assert "usb-none-event-kbd: waiting" in capsys.readouterr().out
 
 
 def test_scan_test_says_at_once_that_a_scanner_is_missing(tmp_path: Path, capsys) -> None:
     """Not only at the end: while it runs, a missing scanner is named within a second."""
-    config = tmp_path / "kiosk.toml"
-    config.write_text(f'[kiosk]\nsite = "HAM"\nkiosk_id = "crib-1"\ndata_dir = "{tmp_path}"\n'
-                      '[[scanners]]\npath = "/dev/input/by-id/usb-none-event-kbd"\n')
+    config = missing_scanner_config(tmp_path)
     assert main(["--config", str(config), "scan-test", "--seconds", "1"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert any("is not there" in line for line in lines[1:-1])   # before the final summary

@@ -82,3 +82,18 @@ def asset_row(store: Store, number: str) -> dict[str, Any]:
 
 def pin_history(factory: MockFactory, pin: int) -> list[bool]:
     return [state.state for state in factory.pin(pin).states]
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path):
+    """The demo crib app (simulated scanner line and GPIO panel), closed afterwards."""
+    from kiosk.ui.screenshots import make_app
+
+    app = make_app("crib", True, tmp_path)
+    yield app
+    app.runtime.close()
+
+
+def shown(app, widget_type) -> str:  # noqa: ANN001 - a Textual app and widget class
+    """The plain text a widget of the current screen shows."""
+    return app.screen.query_one(widget_type).render().plain

@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 
 from kiosk.clock import Clock
-from kiosk.ui.screenshots import ANNA, FIXED_NOW, JIRI, make_app, play
+from kiosk.ui.screenshots import ANNA, FIXED_NOW, JIRI, play
 from kiosk.ui.widgets import StatusPanel
-
-
-@pytest.fixture
-def demo_app(tmp_path: Path):
-    app = make_app("crib", True, tmp_path)
-    yield app
-    app.runtime.close()
-
-
-def shown(app, widget_type) -> str:
-    return app.screen.query_one(widget_type).render().plain
+from tests.station.conftest import shown
 
 
 @pytest.mark.parametrize("how", ["button", "escape"])

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from textual import events
 
-from kiosk.ui.screenshots import ANNA, make_app, play
+from kiosk.ui.screenshots import ANNA, play
 from kiosk.ui.widgets import SessionList, StatusPanel
+from tests.station.conftest import shown
 
 HOSTILE_PASTE = "A\x1b[31mRED\x07\x08\tTAB\rCR\x00NUL"
-
-
-@pytest.fixture
-def demo_app(tmp_path: Path):
-    app = make_app("crib", True, tmp_path)
-    yield app
-    app.runtime.close()
-
-
-def shown(app, widget_type) -> str:
-    return app.screen.query_one(widget_type).render().plain
 
 
 async def test_a_hostile_paste_is_scan_data_and_presses_nothing(demo_app) -> None:
